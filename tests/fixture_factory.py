@@ -233,7 +233,18 @@ REPORT_HTML_LINES = [
     "二、主动公开政府信息情况",
     "全年主动公开信息1200条。",
 ]
-HTML_FURNITURE = ["门户网站", "首页", "当前位置", "分享到", "打印", "相关链接", "搜索", "版权所有", "网站标识码", "脚本"]
+HTML_FURNITURE = [
+    "门户网站",
+    "首页",
+    "当前位置",
+    "分享到",
+    "打印",
+    "相关链接",
+    "搜索",
+    "版权所有",
+    "网站标识码",
+    "脚本",
+]
 
 
 def make_html(path: Path, *, encoding: str = "utf-8") -> Path:
@@ -254,7 +265,7 @@ def make_encoded(path: Path, text: str, encoding: str, *, bom: bytes = b"") -> P
 
 def truncations(data: bytes) -> list[tuple[str, bytes]]:
     """Prefixes of ``data`` cut at several points (start, middle, near the end)."""
-    cuts = [64, len(data) // 4, len(data) // 2, len(data) * 9 // 10, len(data) - 7, len(data) - 1]
+    cuts = [64, len(data) // 4, len(data) // 2, len(data) * 9 // 10, len(data) - 7, len(data) - 3]
     return [(f"cut{c}", data[:c]) for c in cuts if 0 < c < len(data)]
 
 
@@ -274,3 +285,31 @@ def docx_bytes(blocks: list[str | list[list[str]]]) -> bytes:
             document.add_paragraph(block)
     document.save(buf)
     return buf.getvalue()
+
+
+def make_docx_inline_markup(path: Path) -> Path:
+    """A docx whose paragraphs carry a hyperlink, a tracked insertion and deletion, a PAGE field,
+    a tab stop definition, a tab and a line break, plus a content control (w:sdt) around a paragraph."""
+    import docx
+    from docx.oxml import parse_xml
+
+    w = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    r = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+    document = docx.Document()
+    body = document.element.body
+    sect = body[-1]  # keep w:sectPr last
+    xml = [
+        f"<w:p {w} {r}><w:pPr><w:tabs><w:tab w:val='left' w:pos='720'/></w:tabs></w:pPr>"
+        "<w:r><w:t>详见</w:t></w:r><w:hyperlink r:id='rId99'><w:r><w:t>政府网站</w:t></w:r></w:hyperlink>"
+        "<w:ins w:id='1' w:author='a'><w:r><w:t>（新增）</w:t></w:r></w:ins>"
+        "<w:del w:id='2' w:author='a'><w:r><w:delText>删除的字</w:delText></w:r></w:del>"
+        "<w:r><w:tab/><w:t>甲</w:t><w:br/><w:t>乙</w:t><w:br w:type='page'/></w:r>"
+        "<w:r><w:fldChar w:fldCharType='begin'/></w:r><w:r><w:instrText> PAGE </w:instrText></w:r>"
+        "<w:r><w:fldChar w:fldCharType='separate'/></w:r><w:r><w:t>7</w:t></w:r>"
+        "<w:r><w:fldChar w:fldCharType='end'/></w:r></w:p>",
+        f"<w:sdt {w}><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>控件内段落</w:t></w:r></w:p></w:sdtContent></w:sdt>",
+    ]
+    for chunk in xml:
+        sect.addprevious(parse_xml(chunk))
+    document.save(str(path))
+    return path

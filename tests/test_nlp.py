@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from spacy.tokens import DocBin
 
 from nlp_reports.errors import ModelError
 from nlp_reports.nlp.spacy_doc import make_nlp, report_to_doc
@@ -37,7 +38,9 @@ from nlp_reports.types import (
     Sentence,
 )
 
-CORPUS = Path(os.environ.get("NLP_REPORTS_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpora"))
+CORPUS = Path(
+    os.environ.get("NLP_REPORTS_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpora")
+)
 DOMAIN_WORDS = ("依申请公开", "政府信息公开条例", "政务新媒体", "行政复议")
 # Written for these tests (not from the corpus): the domain words in ordinary report prose.
 PROSE = (
@@ -109,7 +112,9 @@ def test_whitespace_and_punctuation_are_tokens(tok: Tokenizer) -> None:
     assert tok.cut("") == [] and tok.tag("") == []
 
 
-_ALPHABET = st.sampled_from(list("政府信息公开依申请行政复议的了年月日一二三，。、；：（）“”《》 \n\t\u3000ab1.-%"))
+_ALPHABET = st.sampled_from(
+    list("政府信息公开依申请行政复议的了年月日一二三，。、；：（）“”《》 \n\t\u3000ab1.-%")
+)
 
 
 @settings(max_examples=60, deadline=None)
@@ -238,7 +243,9 @@ def _corpus_texts(split: str | None) -> list[tuple[str, str]]:
         pytest.skip(f"corpus not found at {CORPUS} (set NLP_REPORTS_CORPUS)")
     with manifest.open(encoding="utf-8") as fh:
         rows = [r for r in csv.DictReader(fh) if split is None or r["split"] == split]
-    return [(r["doc_id"], (CORPUS / "texts" / f"{r['doc_id']}.txt").read_text(encoding="utf-8")) for r in rows]
+    return [
+        (r["doc_id"], (CORPUS / "texts" / f"{r['doc_id']}.txt").read_text(encoding="utf-8")) for r in rows
+    ]
 
 
 def _disagreement(rj: Tokenizer, jb: Tokenizer, texts: list[str]) -> tuple[float, int, float, float]:
@@ -262,7 +269,9 @@ def test_backend_agreement_sampled(rj: Tokenizer, jb: Tokenizer) -> None:
     """Deterministic ~400k-character sample: the first 2,400 characters of every train report."""
     texts = [text[:2400] for _, text in _corpus_texts("train")]
     rate, n, rj_speed, jb_speed = _disagreement(rj, jb, texts)
-    print(f"\nsampled {n} chars: disagreement {rate:.4%}; rjieba {rj_speed:,.0f} c/s, jieba {jb_speed:,.0f} c/s")
+    print(
+        f"\nsampled {n} chars: disagreement {rate:.4%}; rjieba {rj_speed:,.0f} c/s, jieba {jb_speed:,.0f} c/s"
+    )
     assert n > 300_000
     assert rate < MAX_DISAGREEMENT
 
@@ -272,7 +281,9 @@ def test_backend_agreement_sampled(rj: Tokenizer, jb: Tokenizer) -> None:
 def test_backend_agreement_whole_corpus(rj: Tokenizer, jb: Tokenizer) -> None:
     texts = [text for _, text in _corpus_texts(None)]
     rate, n, rj_speed, jb_speed = _disagreement(rj, jb, texts)
-    print(f"\nwhole corpus {n} chars: disagreement {rate:.4%}; rjieba {rj_speed:,.0f} c/s, jieba {jb_speed:,.0f} c/s")
+    print(
+        f"\nwhole corpus {n} chars: disagreement {rate:.4%}; rjieba {rj_speed:,.0f} c/s, jieba {jb_speed:,.0f} c/s"
+    )
     assert rate < MAX_DISAGREEMENT
 
 
@@ -282,29 +293,50 @@ def test_backend_agreement_whole_corpus(rj: Tokenizer, jb: Tokenizer) -> None:
 def _report(text: str, sections: list[tuple[int, int, str | None]], critique: int | None = None) -> Report:
     """A Report built by hand: sentences end at 。 or a newline; sections as (start, end, canonical)."""
     secs = tuple(
-        Section(idx=i, title=text[s:e].split("\n")[0], marker=None, level=1, start=s,
-                body_start=text.find("\n", s, e) + 1 or e, end=e, parent=None, canonical=c)
+        Section(
+            idx=i,
+            title=text[s:e].split("\n")[0],
+            marker=None,
+            level=1,
+            start=s,
+            body_start=text.find("\n", s, e) + 1 or e,
+            end=e,
+            parent=None,
+            canonical=c,
+        )
         for i, (s, e, c) in enumerate(sections)
     )
     sentences: list[Sentence] = []
-    for m in re.finditer(r"[^。\n]+。?", text):
-        if not m.group().strip():
-            continue
+    for m in re.finditer(r"[^。\s][^。\n]*。?", text):
         sec = next((x for x in secs if x.start <= m.start() < x.end), None)
         sentences.append(
-            Sentence(idx=len(sentences), text=m.group(), start=m.start(), end=m.end(), orig_start=m.start(),
-                     orig_end=m.end(), section=sec.idx if sec else None,
-                     section_path=(sec.title,) if sec else (), canonical_section=sec.canonical if sec else None,
-                     marker=None, kind="heading" if sec and m.start() == sec.start else "sentence",
-                     in_self_critique=sec is not None and sec.idx == critique)
+            Sentence(
+                idx=len(sentences),
+                text=m.group(),
+                start=m.start(),
+                end=m.end(),
+                orig_start=m.start(),
+                orig_end=m.end(),
+                section=sec.idx if sec else None,
+                section_path=(sec.title,) if sec else (),
+                canonical_section=sec.canonical if sec else None,
+                marker=None,
+                kind="heading" if sec and m.start() == sec.start else "sentence",
+                in_self_critique=sec is not None and sec.idx == critique,
+            )
         )
     raw = text.encode("utf-8")
     return Report(
         doc_id="T001",
         source=LoadedText(None, text, "string", None, hashlib.sha256(raw).hexdigest(), len(raw)),
         normalized=NormalizedText(text, OffsetMap.identity(len(text))),
-        metadata=Metadata(title="测试报告", agency="测试县人民政府", year=2024, level="county",
-                          doc_type="disclosure_annual_report"),
+        metadata=Metadata(
+            title="测试报告",
+            agency="测试县人民政府",
+            year=2024,
+            level="county",
+            doc_type="disclosure_annual_report",
+        ),
         sections=secs,
         sentences=tuple(sentences),
         self_critique_idx=critique,
@@ -333,7 +365,9 @@ def test_spacy_doc_round_trip(synth_report: Report) -> None:
     assert [s.text for s in spans] == [s.text for s in synth_report.sentences]
     assert [s._.sentence_idx for s in spans] == list(range(6))
     assert [s._.in_self_critique for s in spans] == [False] * 3 + [True] * 3
-    assert spans[4]._.canonical_section == "问题与改进" and spans[4]._.label is None and spans[4]._.probas == {}
+    assert (
+        spans[4]._.canonical_section == "问题与改进" and spans[4]._.label is None and spans[4]._.probas == {}
+    )
     assert spans[0].label_ == "heading" and spans[1].label_ == "sentence"
     assert "依申请公开" in [t.text for t in doc] and "\n" in [t.text for t in doc]
 
@@ -350,6 +384,11 @@ def test_spacy_sections_and_doc_extensions(synth_report: Report) -> None:
     doc.to_bytes(exclude=["user_hooks"])
     again = pickle.loads(pickle.dumps(doc))
     assert again._.report == synth_report and again._.doc_id == "T001"
+    bin_ = DocBin(store_user_data=True)
+    bin_.add(doc)
+    (restored,) = DocBin().from_bytes(bin_.to_bytes()).get_docs(doc.vocab)
+    assert restored.text == doc.text and restored._.doc_id == "T001" and restored._.report is None
+    assert [s._.sentence_idx for s in restored.spans["sentences"]] == list(range(6))
 
 
 def test_sentence_boundary_inside_a_token_splits_it() -> None:
@@ -366,8 +405,9 @@ def test_sentence_boundary_inside_a_token_splits_it() -> None:
 
 def test_bad_offsets_are_reported(synth_report: Report) -> None:
     bad = Sentence(0, "x", 0, 10_000, 0, 10_000, None, (), None, None, "sentence", False)
-    report = Report(synth_report.doc_id, synth_report.source, synth_report.normalized,
-                    synth_report.metadata, (), (bad,))
+    report = Report(
+        synth_report.doc_id, synth_report.source, synth_report.normalized, synth_report.metadata, (), (bad,)
+    )
     with pytest.raises(ValueError, match="T001: sentence 0"):
         report_to_doc(report)
 

@@ -6,10 +6,11 @@ or Big5. The encoding is detected, never assumed:
 1. a BOM (UTF-8, UTF-32, UTF-16) decides, and only the BOM is stripped;
 2. NUL bytes mean BOM-less UTF-16 (endianness from the NUL pattern and plausibility) or binary;
 3. strict UTF-8;
-4. otherwise gb18030 vs big5: each is tried strictly and the one whose CJK characters are more
-   often *common* characters (GB2312 level 1 or Big5 frequent set) wins. Big5 is tried as plain
-   ``big5`` then ``cp950`` before ``big5hkscs``: HKSCS maps C6A1… to ①… while Big5/CP950 put
-   ①–⑩ at C7E9…, so HKSCS would read ordinary Big5 text wrong.
+4. otherwise gb18030 vs big5: each is tried strictly and the one whose non-ASCII characters are
+   more often common characters (GB2312 level 1 or the Big5 frequent set) or CJK punctuation wins
+   (a wrong decoding gives rare ideographs, kana, box drawing, private-use characters). Big5 is
+   tried as plain ``big5``, then ``cp950``, before ``big5hkscs``: HKSCS maps C6A1… to ①… while
+   Big5/CP950 put ①–⑩ at C7E9…, so HKSCS would read ordinary Big5 text wrong.
 
 The returned encoding name is a Python codec with ``data.decode(name) == text``.
 """
@@ -22,7 +23,7 @@ from os import PathLike
 
 from nlp_reports.errors import ReportLoadError
 
-__all__ = ["decode_bytes", "check_text_like"]
+__all__ = ["decode_bytes", "check_text_like", "non_ascii_score"]
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     # UTF-32 first: its LE BOM starts with the UTF-16 LE BOM.
@@ -38,6 +39,8 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
 _ALLOWED_CONTROLS = "\t\n\r\x0b\x0c"
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 _MAX_CONTROL_SHARE = 0.01
+# The encoding decision needs a sample, not the whole file (strict decoding still covers it all).
+_SAMPLE_CHARS = 200_000
 
 _CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # Big5 candidates, plain Big5 first (see module docstring).
@@ -65,35 +68,41 @@ def _name(path: str | PathLike[str] | None) -> str | None:
     return None if path is None else str(path)
 
 
-def common_cjk_share(text: str) -> tuple[float, int]:
-    """Share of CJK ideographs in ``text`` that are common characters, and how many there are.
+def _is_good_non_ascii(ch: str) -> bool:
+    """Common CJK character or punctuation that Chinese reports use."""
+    o = ord(ch)
+    return (
+        ch in _COMMON_CJK
+        or 0x3000 <= o <= 0x303F  # CJK punctuation
+        or 0xFF00 <= o <= 0xFFEF  # full-width forms
+        or 0x2000 <= o <= 0x206F  # general punctuation
+        or 0x2460 <= o <= 0x24FF  # ① …
+    )
 
-    >>> common_cjk_share("政府信息公开")[0]
-    1.0
+
+def non_ascii_score(text: str) -> tuple[float, int]:
+    """Share of non-ASCII characters that are common CJK or punctuation, and their count.
+
+    A wrong legacy decoding yields rare ideographs, kana, box drawing or private-use characters.
+    Only the first 200k characters are looked at.
+
+    >>> non_ascii_score("政府信息公开，①")
+    (1.0, 8)
     """
-    cjk = _CJK_RE.findall(text)
-    if not cjk:
+    sample = [ch for ch in text[:_SAMPLE_CHARS] if ord(ch) > 0x7F]
+    if not sample:
         return 0.0, 0
-    common = sum(1 for ch in cjk if ch in _COMMON_CJK)
-    return common / len(cjk), len(cjk)
+    return sum(1 for ch in sample if _is_good_non_ascii(ch)) / len(sample), len(sample)
 
 
 def _plausibility(text: str) -> float:
     """Share of characters that look like report text (for telling UTF-16 LE from BE)."""
+    text = text[:_SAMPLE_CHARS]
     if not text:
         return 0.0
     good = 0
     for ch in text:
-        o = ord(ch)
-        if (
-            ch in _COMMON_CJK
-            or 0x20 <= o < 0x7F
-            or ch in _ALLOWED_CONTROLS
-            or 0x3000 <= o <= 0x303F  # CJK punctuation
-            or 0xFF00 <= o <= 0xFFEF  # full-width forms
-            or 0x2000 <= o <= 0x206F  # general punctuation
-            or 0x2460 <= o <= 0x24FF  # ① …
-        ):
+        if 0x20 <= ord(ch) < 0x7F or ch in _ALLOWED_CONTROLS or _is_good_non_ascii(ch):
             good += 1
     return good / len(text)
 
@@ -155,18 +164,15 @@ def _first_error(data: bytes, codec: str) -> str:
 
 
 def _decode_cjk_legacy(data: bytes, path: str | PathLike[str] | None) -> tuple[str, str]:
-    """gb18030 vs big5: both strict; the decoding with more common characters wins."""
-    candidates: list[tuple[float, int, str, str]] = []
+    """gb18030 vs big5: both strict; the decoding with more common characters and punctuation wins."""
+    candidates: list[tuple[float, int, str, str]] = []  # (share, gb18030 wins ties, codec, text)
     gb = _try(data, "gb18030")
     if gb is not None:
-        share, n = common_cjk_share(gb)
-        # order key: share, then prefer gb18030 on ties (the usual case for these reports)
-        candidates.append((share, 1, "gb18030", gb))
+        candidates.append((non_ascii_score(gb)[0], 1, "gb18030", gb))
     for codec in _BIG5_CODECS:
         text = _try(data, codec)
         if text is not None:
-            share, n = common_cjk_share(text)
-            candidates.append((share, 0, codec, text))
+            candidates.append((non_ascii_score(text)[0], 0, codec, text))
             break  # the first Big5 variant that decodes strictly is the right one
     if not candidates:
         raise ReportLoadError(
@@ -175,8 +181,7 @@ def _decode_cjk_legacy(data: bytes, path: str | PathLike[str] | None) -> tuple[s
             f"(UTF-8 fails at {_first_error(data, 'utf-8')}, GB18030 at {_first_error(data, 'gb18030')})",
         )
     share, _, codec, text = max(candidates, key=lambda c: (c[0], c[1]))
-    n_cjk = len(_CJK_RE.findall(text))
-    if n_cjk >= 20 and share < 0.3:
+    if non_ascii_score(text)[1] >= 20 and share < 0.3:
         raise ReportLoadError(
             _name(path), f"undecodable bytes: decodes as {codec} but reads as gibberish (unknown encoding)"
         )

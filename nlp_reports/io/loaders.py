@@ -144,8 +144,8 @@ def sniff_format(data: bytes, name: str | os.PathLike[str] | None = None) -> str
         raise ReportLoadError(name, "legacy .doc not supported, convert to docx")
     fmt = _SUFFIX_FORMATS.get(suffix)
     if fmt in ("docx", "pdf"):
-        what = "a zip archive" if fmt == "docx" else "a %PDF header"
-        raise ReportLoadError(name, f"corrupt {fmt}: no {what} at the start of the file")
+        what = "is not a zip archive" if fmt == "docx" else "has no %PDF header"
+        raise ReportLoadError(name, f"corrupt {fmt}: the file {what}")
     # latin-1 keeps ASCII tags readable whatever the real (ASCII-compatible) encoding
     if fmt == "html" or _looks_like_html(head.decode("latin-1")):
         return "html"
@@ -341,8 +341,10 @@ _PAGE_NUMBER_RES = (
     re.compile(r"^\d{1,4}\s*/\s*\d{1,4}$"),  # 4/12
     re.compile(r"^(page|p\.)\s*\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.I),
 )
-_EDGE_LINES = 2  # headers/footers live in the first/last lines of a page
-_DIGITS_RE = re.compile(r"\d+")
+_EDGE_LINES = 2  # page numbers sit among the first/last two lines of a page
+_RUNNING_MAX_CHARS = 60  # running headers/footers are short; body lines at page edges often are not
+# a page number inside a running header (「某县人民政府公报 第3页」) must not make it unique per page
+_EMBEDDED_PAGE_NO_RE = re.compile(r"第\d+页(共\d+页)?|[-—–－]\d+[-—–－]|\d+/\d+|^\d{1,4}|\d{1,4}$")
 _CID_RE = re.compile(r"\(cid:\d+\)")
 
 
@@ -351,30 +353,49 @@ def _is_page_number(line: str) -> bool:
     return bool(s) and any(r.match(s) for r in _PAGE_NUMBER_RES)
 
 
+def _running_key(line: str) -> str:
+    return _EMBEDDED_PAGE_NO_RE.sub("#", "".join(line.split()))
+
+
+def _edge(lines: list[str], top: bool) -> int | None:
+    """Index of the first (``top``) or last non-empty line."""
+    order = range(len(lines)) if top else range(len(lines) - 1, -1, -1)
+    return next((i for i in order if lines[i].strip()), None)
+
+
 def strip_pdf_furniture(pages: list[str]) -> list[str]:
     """Remove page numbers and running headers/footers from per-page text.
 
-    A line among the first/last two of a page is furniture if it is a page number (「-4-」, 「— 4 —」,
-    「第4页」, 「4/12」, a lone 「4」) or if the same line (digits ignored) sits at the edge of most
-    pages (at least 2, and more than half of them).
+    Page numbers (「-4-」, 「— 4 —」, 「第4页」, 「4/12」, a lone 「4」) go when among the first/last two
+    lines of a page. A running header (footer) is a short first (last) line that recurs, page number
+    aside, on at least 2 pages and more than half of them; two rounds catch two-line headers.
     """
     split = [p.split("\n") for p in pages]
-
-    def edge_idx(lines: list[str]) -> list[int]:
+    for lines in split:
         nonempty = [i for i, ln in enumerate(lines) if ln.strip()]
-        return sorted(set(nonempty[:_EDGE_LINES] + nonempty[-_EDGE_LINES:]))
-
-    def key(line: str) -> str:
-        return _DIGITS_RE.sub("#", "".join(line.split()))
-
-    counts: Counter[str] = Counter()
-    for lines in split:
-        counts.update({key(lines[i]) for i in edge_idx(lines)})
-    running = {k for k, n in counts.items() if n >= 2 and n > len(pages) / 2} if len(pages) >= 2 else set()
+        for i in set(nonempty[:_EDGE_LINES] + nonempty[-_EDGE_LINES:]):
+            if _is_page_number(lines[i]):
+                lines[i] = ""
+    if len(pages) >= 2:
+        for _round in range(2):
+            for top in (True, False):
+                edges = [_edge(lines, top) for lines in split]
+                keys = [
+                    _running_key(lines[i])
+                    if i is not None and len(lines[i].strip()) <= _RUNNING_MAX_CHARS
+                    else None
+                    for lines, i in zip(split, edges, strict=True)
+                ]
+                counts = Counter(k for k in keys if k)
+                running = {k for k, n in counts.items() if n >= 2 and n > len(pages) / 2}
+                for lines, i, k in zip(split, edges, keys, strict=True):
+                    if i is not None and k in running:
+                        lines[i] = ""
+    # drop the lines blanked above, keep the page's own empty lines
     out = []
-    for lines in split:
-        drop = {i for i in edge_idx(lines) if _is_page_number(lines[i]) or key(lines[i]) in running}
-        out.append("\n".join(ln for i, ln in enumerate(lines) if i not in drop))
+    for orig, lines in zip(pages, split, strict=True):
+        kept = [ln for ln, o in zip(lines, orig.split("\n"), strict=True) if ln or not o]
+        out.append("\n".join(kept))
     return out
 
 
@@ -531,6 +552,9 @@ def html_text(data: bytes | str, name: str | os.PathLike[str] | None = None) -> 
         raise ReportLoadError(name, f"unparsable html: {type(err).__name__}: {err}") from None
     root = soup.body or soup
     for tag in root.find_all(_DROP_TAGS):
+        # an article's own <header> holds its title (「<article><header><h1>…」), not site furniture
+        if tag.name == "header" and tag.find_parent(["article", "main"]) is not None:
+            continue
         tag.decompose()
     total = len(root.get_text())
     for tag in list(root.find_all(True)):

@@ -84,7 +84,11 @@ class ReportTokenizer:
 
 
 def _settings(tok: Tokenizer) -> dict[str, Any]:
-    return {"backend": tok.backend, "userdict": None if tok.userdict is None else str(tok.userdict), "hmm": tok.hmm}
+    return {
+        "backend": tok.backend,
+        "userdict": None if tok.userdict is None else str(tok.userdict),
+        "hmm": tok.hmm,
+    }
 
 
 @registry.tokenizers("nlp_reports.Tokenizer.v1")
@@ -198,10 +202,14 @@ def report_to_doc(report: Report, nlp: Language | None = None) -> Doc:
     n = len(text)
     for s in report.sentences:
         if not 0 <= s.start <= s.end <= n:
-            raise ValueError(f"{report.doc_id}: sentence {s.idx} offsets {s.start}-{s.end} outside text of {n}")
+            raise ValueError(
+                f"{report.doc_id}: sentence {s.idx} offsets {s.start}-{s.end} outside text of {n}"
+            )
     for sec in report.sections:
         if not 0 <= sec.start <= sec.end <= n:
-            raise ValueError(f"{report.doc_id}: section {sec.idx} offsets {sec.start}-{sec.end} outside text of {n}")
+            raise ValueError(
+                f"{report.doc_id}: section {sec.idx} offsets {sec.start}-{sec.end} outside text of {n}"
+            )
 
     doc = nlp.make_doc(text)
     doc = _split_at(doc, [o for s in report.sentences for o in (s.start, s.end)])
@@ -227,6 +235,8 @@ def report_to_doc(report: Report, nlp: Language | None = None) -> Doc:
 
     if len(doc):
         starts = {span.start for span in sentences if span.start < len(doc)}
+        # doc[0] always starts a sentence: text before the first sentence joins it, not a sentence of its own
+        starts.discard(min(starts, default=0))
         for tok in doc:
             tok.is_sent_start = tok.i == 0 or tok.i in starts
 

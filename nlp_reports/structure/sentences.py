@@ -93,10 +93,17 @@ def split_units(
     heading_at = {s.start: s for s in sections if not s.synthetic}
     raw: list[tuple[int, int, str, str]] = []
     pos = 0
+    in_table = False  # the previous non-empty line was a tab-separated table row
     for line in text.split("\n"):
-        if "\t" in line or not line.strip():
+        if not line.strip():
             pos += len(line) + 1
             continue
+        if "\t" in line or (in_table and len(line.strip()) <= 12):
+            # a table row, or the wrapped rest of a table cell ("商业\n企业")
+            in_table = True
+            pos += len(line) + 1
+            continue
+        in_table = False
         start = pos
         inline = [s for s in sections if not s.synthetic and pos <= s.start < pos + len(line)]
         for h in sorted(inline, key=lambda s: s.start):

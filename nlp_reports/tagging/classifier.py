@@ -1,0 +1,221 @@
+"""``SentenceTagger``: a scikit-learn estimator over characters, jieba tokens, rule votes and section.
+
+Follows the estimator contract (``__init__`` only stores parameters; ``fit`` learns attributes
+ending in ``_``), so ``clone``, ``Pipeline`` and ``GridSearchCV`` work.
+
+``X`` is a pandas DataFrame with a ``text`` column and optional ``section`` and
+``in_self_critique`` columns, or a plain sequence of strings (no context).
+
+>>> tagger = SentenceTagger(C=0.5)  # doctest: +SKIP
+>>> tagger.fit(X_train, y_train).predict(["政务公开队伍建设有待加强。"])  # doctest: +SKIP
+array(['problem'], dtype=object)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.svm import LinearSVC
+from sklearn.utils.validation import check_is_fitted
+
+from nlp_reports.nlp.tokenizer import Tokenizer
+from nlp_reports.tagging.rules import LABEL_INDEX, LABELS, Unit, apply_rules, load_rules, unit_kind
+
+SECTIONS = ("总体情况", "主动公开", "依申请公开", "复议诉讼", "问题与改进", "其他事项", "回顾", "问题与不足", "部署")
+KINDS = ("heading", "item", "sentence")
+
+
+def as_frame(X) -> pd.DataFrame:
+    """Accept a DataFrame (text, section, in_self_critique) or a sequence of strings."""
+    if isinstance(X, pd.DataFrame):
+        df = X.copy()
+    elif isinstance(X, pd.Series):
+        df = pd.DataFrame({"text": X.to_numpy()})
+    else:
+        df = pd.DataFrame({"text": list(X)})
+    if "text" not in df:
+        raise ValueError("X needs a 'text' column")
+    if "section" not in df:
+        df["section"] = None
+    if "in_self_critique" not in df:
+        df["in_self_critique"] = None
+    df["text"] = df["text"].fillna("").astype(str)
+    return df
+
+
+def to_units(df: pd.DataFrame) -> list[Unit]:
+    out = []
+    for t, s, c in zip(df["text"], df["section"], df["in_self_critique"], strict=True):
+        sec = s if isinstance(s, str) and s else None
+        crit = None if c is None or (isinstance(c, float) and np.isnan(c)) else bool(c)
+        out.append(Unit(t, sec, crit))
+    return out
+
+
+def _tokens_joined(texts: Sequence[str], tokenizer: Tokenizer) -> list[str]:
+    # pre-tokenized strings keep the vectorizer a plain sklearn object (skops-safe, picklable)
+    return [" ".join(w for w in tokenizer.cut(t) if w.strip()) for t in texts]
+
+
+class SentenceTagger(ClassifierMixin, BaseEstimator):
+    """Five-way sentence classifier (problem / measure / commitment / boilerplate / other).
+
+    Parameters
+    ----------
+    C : float
+        Inverse regularisation strength of the linear model.
+    classifier : {"svm", "logreg"}
+        LinearSVC (with sigmoid calibration) or multinomial logistic regression.
+    char_ngram_max : int
+        Character n-grams 1..char_ngram_max (TF-IDF, sublinear).
+    use_words : bool
+        Add jieba word uni/bigrams.
+    use_rules : bool
+        Add the labeling functions' votes as features.
+    use_context : bool
+        Add the canonical section, the self-critique flag and the unit kind.
+    rules_path : str or None
+        Labeling functions to use (default: the packaged rules).
+    tokenizer_backend : {"rjieba", "jieba"}
+    """
+
+    def __init__(
+        self,
+        C: float = 1.0,
+        classifier: str = "svm",
+        char_ngram_max: int = 3,
+        use_words: bool = True,
+        use_rules: bool = True,
+        use_context: bool = True,
+        rules_path: str | None = None,
+        tokenizer_backend: str = "rjieba",
+        class_weight: str | None = "balanced",
+        random_state: int = 0,
+    ):
+        self.C = C
+        self.classifier = classifier
+        self.char_ngram_max = char_ngram_max
+        self.use_words = use_words
+        self.use_rules = use_rules
+        self.use_context = use_context
+        self.rules_path = rules_path
+        self.tokenizer_backend = tokenizer_backend
+        self.class_weight = class_weight
+        self.random_state = random_state
+
+    # -- features -------------------------------------------------------------------------
+    def _tokenizer(self) -> Tokenizer:
+        return Tokenizer(backend=self.tokenizer_backend)
+
+    def rule_votes(self, X) -> np.ndarray:
+        df = as_frame(X)
+        return apply_rules(load_rules(self.rules_path), to_units(df))
+
+    def _dense_features(self, df: pd.DataFrame, votes: np.ndarray | None) -> sp.csr_matrix:
+        blocks = []
+        if self.use_rules and votes is not None:
+            onehot = np.zeros((len(df), votes.shape[1] + len(LABELS)), dtype=np.float64)
+            onehot[:, : votes.shape[1]] = votes >= 0
+            for i, row in enumerate(votes):
+                for v in row[row >= 0]:
+                    onehot[i, votes.shape[1] + v] += 1.0
+            blocks.append(onehot)
+        if self.use_context:
+            ctx = np.zeros((len(df), len(SECTIONS) + 1 + 2 + len(KINDS) + 2), dtype=np.float64)
+            for i, (t, s, c) in enumerate(zip(df["text"], df["section"], df["in_self_critique"], strict=True)):
+                ctx[i, SECTIONS.index(s) if s in SECTIONS else len(SECTIONS)] = 1
+                if c is not None and not (isinstance(c, float) and np.isnan(c)):
+                    ctx[i, len(SECTIONS) + 1 + (1 if c else 0)] = 1
+                ctx[i, len(SECTIONS) + 3 + KINDS.index(unit_kind(t) if t.strip() else "sentence")] = 1
+                ctx[i, -2] = min(len(t), 200) / 200
+                ctx[i, -1] = any(ch.isdigit() for ch in t)
+            blocks.append(ctx)
+        if not blocks:
+            return sp.csr_matrix((len(df), 0))
+        return sp.csr_matrix(np.hstack(blocks))
+
+    def _features(self, df: pd.DataFrame, fit: bool) -> sp.csr_matrix:
+        texts = df["text"].tolist()
+        if fit:
+            self.char_vectorizer_ = TfidfVectorizer(
+                analyzer="char", ngram_range=(1, self.char_ngram_max), sublinear_tf=True, min_df=2, max_features=60000
+            )
+            mats = [self.char_vectorizer_.fit_transform(texts)]
+        else:
+            mats = [self.char_vectorizer_.transform(texts)]
+        if self.use_words:
+            joined = _tokens_joined(texts, self._tokenizer())
+            if fit:
+                self.word_vectorizer_ = TfidfVectorizer(
+                    analyzer="word", token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2), sublinear_tf=True,
+                    min_df=2, max_features=40000,
+                )
+                mats.append(self.word_vectorizer_.fit_transform(joined))
+            else:
+                mats.append(self.word_vectorizer_.transform(joined))
+        votes = self.rule_votes(df) if self.use_rules else None
+        mats.append(self._dense_features(df, votes))
+        return sp.hstack(mats, format="csr")
+
+    # -- estimator API --------------------------------------------------------------------
+    def fit(self, X, y):
+        df = as_frame(X)
+        y = np.asarray(y, dtype=object)
+        if len(y) != len(df):
+            raise ValueError(f"X has {len(df)} rows but y has {len(y)}")
+        bad = sorted({v for v in y if v not in LABEL_INDEX})
+        if bad:
+            raise ValueError(f"unknown labels {bad}; expected {LABELS}")
+        self.classes_ = np.array([lab for lab in LABELS if lab in set(y)], dtype=object)
+        feats = self._features(df, fit=True)
+        if self.classifier == "svm":
+            base = LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
+            n_min = min(np.bincount([list(self.classes_).index(v) for v in y]))
+            cv = max(2, min(5, int(n_min)))
+            model = CalibratedClassifierCV(base, method="sigmoid", cv=cv)
+        elif self.classifier == "logreg":
+            model = LogisticRegression(C=self.C * 10, class_weight=self.class_weight, max_iter=3000)
+        else:
+            raise ValueError(f"classifier must be 'svm' or 'logreg', not {self.classifier!r}")
+        model.fit(feats, y)
+        self.model_ = model
+        # rules precise enough on the training data to decide on their own (see tagger.tag_frame)
+        votes = self.rule_votes(df)
+        acc: dict[str, float] = {}
+        precise: list[str] = []
+        for j, r in enumerate(load_rules(self.rules_path).rules):
+            fired = votes[:, j] >= 0
+            if fired.sum():
+                a = float(np.mean(y[fired] == r.label))
+                acc[r.name] = a
+                if a >= 0.95 and fired.sum() >= 8:
+                    precise.append(r.name)
+        self.rule_accuracy_ = acc
+        self.precise_rules_ = precise
+        self.n_features_ = feats.shape[1]
+        rs = load_rules(self.rules_path)
+        self.rules_version_ = rs.version
+        self.rules_checksum_ = rs.checksum
+        return self
+
+    def predict_proba(self, X) -> np.ndarray:
+        """Probabilities in the order of ``classes_`` (rows sum to 1)."""
+        check_is_fitted(self, "model_")
+        df = as_frame(X)
+        if len(df) == 0:
+            return np.zeros((0, len(self.classes_)))
+        p = self.model_.predict_proba(self._features(df, fit=False))
+        order = [list(self.model_.classes_).index(c) for c in self.classes_]
+        p = p[:, order]
+        return p / p.sum(axis=1, keepdims=True)
+
+    def predict(self, X) -> np.ndarray:
+        p = self.predict_proba(X)
+        return self.classes_[np.argmax(p, axis=1)] if len(p) else np.array([], dtype=object)

@@ -1,0 +1,171 @@
+"""Tag sentence units: rules + the trained model, combined, with the evidence for each label.
+
+Output columns (one row per unit): text, label, proba_<label> for the five labels, rules (names
+of the rules that fired), decided_by ("model", "rules" or "rules-only"), why (the fired rules'
+reasons).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from nlp_reports.errors import ModelError
+from nlp_reports.tagging.classifier import SentenceTagger, as_frame, to_units
+from nlp_reports.tagging.rules import LABELS, apply_rules, explain, fired_rules, load_rules, majority_vote
+
+MODEL_DIR = Path(__file__).resolve().parents[2] / "models"
+MODEL_NAME = "sentence_tagger.skops"
+PROBA_COLUMNS = [f"proba_{lab}" for lab in LABELS]
+
+# the only types a model file may contain besides numpy/scipy/sklearn built-ins
+TRUSTED_TYPES = [
+    "nlp_reports.tagging.classifier.SentenceTagger",
+    "sklearn.calibration.CalibratedClassifierCV",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.svm._classes.LinearSVC",
+    "sklearn.linear_model._logistic.LogisticRegression",
+    "sklearn.feature_extraction.text.TfidfVectorizer",
+    "sklearn.feature_extraction.text.TfidfTransformer",
+    "sklearn.frozen._frozen.FrozenEstimator",
+    "builtins.slice",
+    "numpy.dtype",
+    "numpy.ndarray",
+    "numpy.float64",
+    "numpy.int64",
+    "scipy.sparse._csr.csr_matrix",
+    "scipy.sparse._csr.csr_array",
+    "collections.defaultdict",
+    "builtins.int",
+    "builtins.float",
+    "builtins.str",
+]
+
+
+def default_model_path() -> Path:
+    return MODEL_DIR / MODEL_NAME
+
+
+def file_sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def save_model(model: SentenceTagger, path: Path) -> str:
+    """Write the model with skops (never pickle); returns its sha256."""
+    import skops.io as sio
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    sio.dump(model, tmp)
+    tmp.replace(path)
+    return file_sha256(path)
+
+
+def load_model(path: str | Path | None = None, *, verify: bool = True) -> SentenceTagger:
+    """Load a model through skops with an explicit list of trusted types.
+
+    With ``verify``, the file's sha256 must match the checksum recorded in the model card beside
+    it: a tampered or truncated model is refused with a clear error.
+    """
+    p = Path(path) if path else default_model_path()
+    return _load_model_cached(str(p), verify)
+
+
+@lru_cache(maxsize=4)
+def _load_model_cached(path: str, verify: bool) -> SentenceTagger:
+    import skops.io as sio
+
+    p = Path(path)
+    if not p.is_file():
+        raise ModelError(p, "model file not found; run `nlp-reports train` to build it")
+    card = p.with_name("model_card.json")
+    if verify and card.is_file():
+        expected = json.loads(card.read_text(encoding="utf-8")).get("sha256")
+        actual = file_sha256(p)
+        if expected and expected != actual:
+            raise ModelError(p, f"checksum mismatch (expected {expected[:12]}…, got {actual[:12]}…): file altered")
+    try:
+        untrusted = sio.get_untrusted_types(file=p)
+    except Exception as e:  # corrupt zip, wrong format
+        raise ModelError(p, f"not a readable skops model: {e}") from e
+    extra = [t for t in untrusted if t not in TRUSTED_TYPES]
+    if extra:
+        raise ModelError(p, f"model contains untrusted types {extra}; refusing to load")
+    try:
+        model = sio.load(p, trusted=list(untrusted))
+    except Exception as e:
+        raise ModelError(p, f"could not load model: {e}") from e
+    if not isinstance(model, SentenceTagger):
+        raise ModelError(p, f"expected a SentenceTagger, found {type(model).__name__}")
+    return model
+
+
+def rules_only(frame: pd.DataFrame, rules_path: str | None = None) -> pd.DataFrame:
+    """Label by majority vote of the rules; 'other' where every rule abstains."""
+    rs = load_rules(rules_path)
+    votes = apply_rules(rs, to_units(frame))
+    mv = majority_vote(votes)
+    out = pd.DataFrame({"text": frame["text"].to_numpy()})
+    labels = [LABELS[v] if v >= 0 else "other" for v in mv]
+    out["label"] = labels
+    for j, lab in enumerate(LABELS):
+        out[f"proba_{lab}"] = [
+            (np.sum(row == j) / max(np.sum(row >= 0), 1)) if np.any(row >= 0) else (1.0 if lab == "other" else 0.0)
+            for row in votes
+        ]
+    out["rules"] = [fired_rules(rs, row) for row in votes]
+    out["decided_by"] = "rules-only"
+    out["why"] = [explain(rs, r) for r in out["rules"]]
+    return out
+
+
+def tag_frame(frame, model: SentenceTagger | None = None, *, use_model: bool = True) -> pd.DataFrame:
+    """Tag units given as a DataFrame (text, section, in_self_critique) or strings.
+
+    The model (which sees the rule votes as features) decides; where every firing rule is one of
+    the model's *precise* rules (empirical accuracy >= 0.95 on its training data) and they agree,
+    the rules decide. Without a model, the rules' majority vote decides.
+    """
+    df = as_frame(frame)
+    if not use_model:
+        return rules_only(df)
+    m = model if model is not None else load_model()
+    rs = load_rules(m.rules_path)
+    if m.rules_checksum_ != rs.checksum:
+        raise ModelError(default_model_path(), "model was trained with other rules (checksum differs); retrain it")
+    votes = apply_rules(rs, to_units(df))
+    proba = m.predict_proba(df) if len(df) else np.zeros((0, len(m.classes_)))
+    full = np.zeros((len(df), len(LABELS)))
+    for k, c in enumerate(m.classes_):
+        full[:, LABELS.index(c)] = proba[:, k]
+    labels = np.array([LABELS[i] for i in np.argmax(full, axis=1)], dtype=object) if len(df) else np.array([], object)
+    decided = np.array(["model"] * len(df), dtype=object)
+    precise = set(getattr(m, "precise_rules_", ()))
+    names = [fired_rules(rs, row) for row in votes]
+    for i, (row, fired) in enumerate(zip(votes, names, strict=True)):
+        v = set(row[row >= 0].tolist())
+        if fired and len(v) == 1 and all(n in precise for n in fired):
+            lab = LABELS[v.pop()]
+            if lab != labels[i]:
+                labels[i] = lab
+                decided[i] = "rules"
+    out = pd.DataFrame({"text": df["text"].to_numpy(), "label": labels})
+    for j, lab in enumerate(LABELS):
+        out[f"proba_{lab}"] = full[:, j]
+    # where the rules overrode the model, report the rule's empirical accuracy as its probability
+    acc = getattr(m, "rule_accuracy_", {})
+    for i in np.flatnonzero(decided == "rules"):
+        p = min(max(acc.get(n, 0.95) for n in names[i]), 0.99)
+        rest = (1 - p) / (len(LABELS) - 1)
+        for lab in LABELS:
+            out.at[i, f"proba_{lab}"] = p if lab == labels[i] else rest
+    out["rules"] = names
+    out["decided_by"] = decided
+    out["why"] = [explain(rs, n) for n in names]
+    return out
