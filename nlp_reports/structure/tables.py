@@ -189,10 +189,12 @@ def _parse_cell(raw: str, default_unit: str | None) -> Cell | None:
     return Cell(-v if sign == "-" else v, s, unit or default_unit)
 
 
+_INT_PIECE = re.compile(r"0|[1-9]\d*")
+_DEC_PIECE = re.compile(r"(?:0|[1-9]\d*)(?:\.\d+)?")
+
+
 def _valid_piece(p: str, decimal: bool) -> bool:
-    if decimal:
-        return re.fullmatch(r"(?:0|[1-9]\d*)(?:\.\d+)?", p) is not None
-    return re.fullmatch(r"0|[1-9]\d*", p) is not None
+    return (_DEC_PIECE if decimal else _INT_PIECE).fullmatch(p) is not None
 
 
 def _split_run(run: str, k: int, decimal_last: bool) -> list[list[str]]:
@@ -242,7 +244,8 @@ def _segmentations(runs: list[str], n: int, units: list[str | None], decimal: se
         sign, digits, unit = parts[i]
         remaining_runs = len(parts) - i - 1
         max_k = min(len(digits), n - col - remaining_runs)
-        for k in range(1, max_k + 1):
+        min_k = max(1, n - col - sum(len(p[1]) for p in parts[i + 1 :]))
+        for k in range(min_k, max_k + 1):
             last_col = col + k - 1
             if sign and col not in signed:
                 continue
@@ -267,25 +270,30 @@ def _runs(chunk: str) -> list[str]:
     return _VALUE_RUN.findall(chunk)
 
 
-def _explicit_cells(chunk: str, n: int, units: list[str | None]) -> list[Cell] | None:
-    """Cells when the form gives boundaries: a tab/pipe row, or one cell per line."""
+def _explicit_cells(chunk: str, n: int, units: list[str | None], extra_ok: bool = False) -> list[Cell] | None:
+    """Cells when the form gives boundaries: a tab/pipe row, or one cell per line.
+
+    ``extra_ok``: a trailing unlabelled column is noise (0026's 表二 (八)/(九), §3.1)."""
     first, _, rest = chunk.partition("\n")
-    if re.search(r"[|\t]", first) and first.strip(" \t|\u3000"):
+    pieces: list[str] | None = None
+    if re.search(r"[|\t]", first):
         pieces = re.split(r"\s*[|\t]\s*", first)[1:]
         while len(pieces) > n and pieces[-1].strip() == "":
             pieces.pop()
-        if len(pieces) == n:
-            cells = [_parse_cell(p, u) for p, u in zip(pieces, units, strict=True)]
-            if all(c is not None for c in cells) and any(c.defect is None for c in cells):
-                return cells  # type: ignore[return-value]
-    if first.strip() == "" and rest:
+    elif first.strip() == "" and rest and rest.split("\n", 1)[0].strip(" \u3000") != "":
+        # one cell per line (docx paragraphs): the row ends at the first empty line
         block = re.split(r"\n[ \u3000]*\n", rest, maxsplit=1)[0]
-        lines = block.split("\n")
-        if len(lines) == n and any(ln.strip() for ln in lines):
-            cells = [_parse_cell(ln, u) for ln, u in zip(lines, units, strict=True)]
-            if all(c is not None for c in cells):
-                return cells  # type: ignore[return-value]
-    return None
+        pieces = block.split("\n")
+        if not any(ln.strip() for ln in pieces):
+            pieces = None
+    if pieces is None:
+        return None
+    if extra_ok and len(pieces) == n + 1:
+        pieces = pieces[:n]
+    if len(pieces) != n:
+        return None
+    cells = [_parse_cell(p, u) for p, u in zip(pieces, units, strict=True)]
+    return cells if all(c is not None for c in cells) else None  # type: ignore[return-value]
 
 
 @dataclass
@@ -298,8 +306,17 @@ class RowRead:
     note: str = ""
 
 
-def _read_row(chunk: str, key: str, n: int, units: list[str | None], decimal: set[int], signed: set[int], total_rule: Any) -> RowRead:
-    explicit = _explicit_cells(chunk, n, units)
+def _read_row(
+    chunk: str,
+    key: str,
+    n: int,
+    units: list[str | None],
+    decimal: set[int],
+    signed: set[int],
+    total_rule: Any,
+    extra_ok: bool = False,
+) -> RowRead:
+    explicit = _explicit_cells(chunk, n, units, extra_ok)
     if explicit is not None:
         return RowRead(key, [explicit])
     runs = _runs(chunk)
@@ -349,8 +366,8 @@ _T3_START = re.compile(
     "|".join(_loose(s) for s in ("本列数据的勾稽关系", "申请人情况", "本年新收政府信息公开申请数量"))
 )
 _T4_START = re.compile(f"行{_WS}政{_WS}复{_WS}议")
-_T4_HEADER = re.compile(f"结{_WS}果{_WS}维{_WS}持|尚{_WS}未{_WS}审{_WS}结")
-_T4_END = re.compile(f"(?<![\\d（(])五{_WS}[、．.]|存在的?主要问题|其他需要报告的事项|[六七]{_WS}、")
+_T4_HEADER = re.compile(f"结{_WS}果{_WS}维{_WS}持|尚{_WS}未{_WS}审{_WS}结|未{_WS}经{_WS}复{_WS}议|复{_WS}议{_WS}后{_WS}起{_WS}诉")
+_T4_END = re.compile(f"(?<![（(])五{_WS}[、．]|存在的?主要问题|其他需要报告的事项|(?<![（(])[六七]{_WS}、")
 
 
 def find_regions(t: str) -> Regions:
@@ -426,7 +443,7 @@ def parse_t2(t: str, span: tuple[int, int], version: str) -> tuple[list[tuple[st
         if dec:
             hu = _header_unit(t[max(a, m.start() - 60) : m.start()])
             units = [hu if (j in dec and hu) else u for j, u in enumerate(units)]
-        rr = _read_row(chunk, row["key"], len(cols), units, dec, sig, None)
+        rr = _read_row(chunk, row["key"], len(cols), units, dec, sig, None, extra_ok=True)
         if len(rr.candidates) != 1:
             problems.append(rr.note or f"{row['key']}: unreadable")
             continue
