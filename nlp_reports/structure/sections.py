@@ -67,7 +67,8 @@ def find_headings(text: str) -> list[Heading]:
     out: list[Heading] = []
     pos = 0
     for line in text.split("\n"):
-        mk = _marker_of(line)
+        # a tab marks a table cell or row: its stub labels (（一）予以公开) are not headings
+        mk = _marker_of(line) if "\t" not in line else None
         line_head = mk is not None and _is_heading_line(line, mk[0])
         if line_head:
             lead = len(line) - len(line.lstrip(" \t\u3000"))

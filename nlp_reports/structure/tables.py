@@ -391,6 +391,11 @@ def find_regions(t: str) -> Regions:
     return Regions(t2, t3, t4)
 
 
+def table_regions(text: str) -> Regions:
+    """Spans of 表二/表三/表四 in ``text`` (offsets valid in ``text`` itself)."""
+    return find_regions(_prep(text))
+
+
 def detect_version(t: str, regions: Regions | None = None) -> str | None:
     """"2019" / "2021" from the table labels (report-format.md §3.3), None without tables."""
     regions = regions or find_regions(t)
@@ -690,6 +695,8 @@ def _frame(rows: list[tuple[str, str, str, Cell, bool]]) -> pd.DataFrame:
     df = pd.DataFrame(data, columns=list(CELL_COLUMNS))
     df["value"] = df["value"].astype(float)
     df["inferred"] = df["inferred"].astype(bool)
+    df["defect"] = pd.Series(data["defect"], dtype=object)
+    df["unit"] = pd.Series(data["unit"], dtype=object)
     return df
 
 
