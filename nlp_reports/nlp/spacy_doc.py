@@ -160,7 +160,8 @@ def _split_at(doc: Doc, offsets: Iterable[int]) -> Doc:
     Needed because a sentence boundary from the structure layer can fall inside a jieba token
     (e.g. a numbered item glued to the previous word); spaCy sentences must start on a token.
     """
-    cuts = sorted({o for o in offsets if 0 < o < len(doc.text)})
+    text = doc.text  # Doc.text is rebuilt from the tokens on every access
+    cuts = sorted({o for o in offsets if 0 < o < len(text)})
     starts = {t.idx for t in doc}
     if all(c in starts for c in cuts):
         return doc
@@ -173,11 +174,11 @@ def _split_at(doc: Doc, offsets: Iterable[int]) -> Doc:
             ci += 1
         pos = start
         while ci < len(cuts) and cuts[ci] < end:
-            words.append(doc.text[pos : cuts[ci]])
+            words.append(text[pos : cuts[ci]])
             spaces.append(False)
             pos = cuts[ci]
             ci += 1
-        words.append(doc.text[pos:end])
+        words.append(text[pos:end])
         spaces.append(bool(tok.whitespace_))
     return Doc(doc.vocab, words=words, spaces=spaces)
 

@@ -106,7 +106,10 @@ def _inferred_note(ts: TableSet, table: str, cells: Iterable[str]) -> str:
 def _defect_findings(ts: TableSet, table: str, rule: str) -> list[Finding]:
     df = ts.cells[ts.cells["table"] == table]
     out: list[Finding] = []
-    bad = df[df["defect"].map(lambda x: isinstance(x, str))]
+    if df.empty:
+        return out
+    is_defect = df["defect"].map(lambda x: isinstance(x, str)).astype(bool)
+    bad = df[is_defect]
     if not bad.empty:
         tot = bad[bad["col"] == "tot"]
         rest = bad[bad["col"] != "tot"]
@@ -118,7 +121,7 @@ def _defect_findings(ts: TableSet, table: str, rule: str) -> list[Finding]:
             out.append(
                 Finding(rule, ERROR, f"{table} {len(cells)} 个{what}单元格为空或非数字（{kinds}）", cells, None, None)
             )
-    vals = df[~df["defect"].map(lambda x: isinstance(x, str))]
+    vals = df[~is_defect]
     neg = vals[(vals["value"] < 0) | (vals["value"] % 1 != 0)]
     for r, c, v in zip(neg["row"], neg["col"], neg["value"], strict=True):
         out.append(Finding(rule, ERROR, f"{table} {r}/{c} 应为非负整数，实为 {_fmt(v)}", (_cid(table, r, c),), None, v))
