@@ -40,6 +40,8 @@ _FULLWIDTH = {
     **{0xFF41 + i: 0x61 + i for i in range(26)},
     0xFF0E: 0x2E,  # ． inside numbers such as ９６．０２
     0xFF05: 0x25,  # ％
+    0x0C: 0x0A,  # form feed (pdf page break) -> line break
+    0x0B: 0x0A,
 }
 
 # Characters that close a sentence or a line of its own: a line ending in one of them is not
@@ -117,19 +119,27 @@ def broken_lines(text: str) -> list[Edit]:
     """Join lines broken in the middle of a sentence (PDF and web conversions).
 
     A line is continued when it does not end in closing punctuation, is not heading-like,
-    and the next line does not start a heading or enumeration.
+    and the next line does not start a heading or enumeration. A long open line also continues
+    across blank lines (a PDF page break that fell mid-sentence).
 
     >>> broken_lines("我们第一届全国人民代表大会第一次会议，在听了刘少奇同志\\n关于宪法草案的报告\\n，完成了工作。")
     [Edit(start=27, end=28, replacement=''), Edit(start=37, end=38, replacement='')]
     """
     edits: list[Edit] = []
-    pos = 0
-    fresh = True  # the current line starts a new unit
     lines = text.split("\n")
-    for i, line in enumerate(lines[:-1]):
-        end = pos + len(line)
-        nxt = lines[i + 1]
+    starts = [0]
+    for line in lines[:-1]:
+        starts.append(starts[-1] + len(line) + 1)
+    fresh = True  # the current line starts a new unit
+    i = 0
+    while i < len(lines) - 1:
+        line = lines[i]
         s = line.rstrip(_SPACE)
+        j = i + 1
+        if len(s) >= 20:
+            while j < len(lines) - 1 and not lines[j].strip(_SPACE) and j - i <= 3:
+                j += 1
+        nxt = lines[j]
         n = nxt.lstrip(_SPACE)
         join = (
             bool(s)
@@ -142,14 +152,13 @@ def broken_lines(text: str) -> list[Edit]:
             and "\t" not in nxt
         )
         if join:
-            # drop trailing/leading spaces around the break as well
-            a = pos + len(s)
-            b = end + 1 + (len(nxt) - len(n))
-            edits.append(Edit(a, b, ""))
+            # drop trailing/leading spaces (and blank lines) around the break as well
+            edits.append(Edit(starts[i] + len(s), starts[j] + (len(nxt) - len(n)), ""))
             fresh = False
+            i = j
         else:
             fresh = True
-        pos = end + 1
+            i += 1
     return edits
 
 

@@ -84,8 +84,13 @@ def _t3(ts: TableSet, row: str, col: str) -> float | None:
     return _raw(ts, "T3", row, col)
 
 
-def _result_rows(version: str) -> tuple[str, ...]:
-    return tuple(k for k in t3_rows(version) if k.startswith("r.") and k != "r.total")
+def _result_rows(ts: TableSet) -> tuple[str, ...]:
+    """Result rows (三、（一）…（六）) as read: the version's rows, or the single 2019
+    「（六）其他处理」 row when a 2021 table kept it."""
+    keys = [k for k in t3_rows(ts.version or "2021") if k.startswith("r.") and k != "r.total"]
+    if not any(ts.has("T3", k, "np") for k in keys if k.startswith("r.other")) and ts.has("T3", "r.other", "np"):
+        keys = [k for k in keys if not k.startswith("r.other.")] + ["r.other"]
+    return tuple(keys)
 
 
 def _sum_rows(ts: TableSet, rows: Iterable[str], col: str) -> float | None:
@@ -147,7 +152,7 @@ def check_t3(ts: TableSet) -> list[Finding]:
                 Finding("T3-2", ERROR, f"表三 {row} 行：六类申请人之和 {_fmt(exp)} ≠ 总计 {_fmt(found)}"
                         + _inferred_note(ts, "T3", cells), cells, exp, found)
             )
-    results = _result_rows(ts.version)
+    results = _result_rows(ts)
     for c in cols:
         new, cin, tot, cout = (_t3(ts, r, c) for r in ("new", "cin", "r.total", "cout"))
         if None not in (new, cin, tot, cout):
@@ -261,7 +266,8 @@ _CATS = ("open_part", "open", "part", "deny", "unable", "noproc", "other")
 # (name, pattern); group 1 = the quoted number. Order matters: 予以公开及部分公开 before 予以公开.
 _NARRATIVE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("recv", re.compile(r"(新收|收到|受理|接收)[^。；;，,\d]{0,16}?申请(?:数量|总数|共计|共|合计)?(?:为)?\s*(\d+)\s*件")),
-    ("answered", re.compile(r"(答复|办结)(?:政府信息公开申请|申请)?(?:共|总计)?\s*(\d+)\s*件")),
+    # 「公开答复1件」「不予公开答复3件」 are outcome counts, not the number answered
+    ("answered", re.compile(r"(?:(?<=[，,。；;：:\s（(共已均并])|^)(答复|办结)(?:政府信息公开申请|申请)?(?:共|总计)?\s*(\d+)\s*件")),
     ("cin", re.compile(r"(上一?年度?结转)" + r"[^。；;，,\d]{0,12}?" + r"(\d+)\s*件")),
     ("cout", re.compile(r"()(\d+)\s*件[^。；;，,\d]{0,12}?(?:顺延|结转)(?:到|至)?下一?年度?")),
     ("cout", re.compile(r"(结转(?:到|至)?下一?年度?(?:继续)?(?:办理|答复)?)" + _GAP + r"(\d+)\s*件")),
@@ -281,10 +287,9 @@ _SUB_COL = {"结果维持": "keep", "维持": "keep", "结果纠正": "fix", "�
 
 def _expected(ts: TableSet, name: str) -> tuple[float | None, tuple[str, ...], str]:
     """Cell value a narrative pattern refers to (§6.5 table), with the cells and a label."""
-    v = ts.version
-    if v is None:
+    if ts.version is None:
         return None, (), ""
-    res = t3_rows(v)
+    res = _result_rows(ts)
     groups = {
         "open": ("r.open",),
         "part": ("r.part",),
@@ -341,8 +346,9 @@ def check_narrative_cells(ts: TableSet, narrative: str) -> list[Finding]:
             seen.add(key)
             found = float(m.group(2))
             exp, cells, _ = _expected(ts, name)
-            if exp is None:
-                continue
+            table = "T4" if name in ("rev", "lit") else "T3"
+            if exp is None or ts.status.get(table) == "unparseable":
+                continue  # partly read tables are not trusted for the narrative
             ok = abs(found - exp) < 1e-9
             if not ok and name == "recv" and m.group(1) != "新收":
                 # 收到/受理 may include the carried-over applications (§6.5)
@@ -392,7 +398,10 @@ def check_narrative_sums(narrative: str) -> list[Finding]:
         cue = _BREAKDOWN_CUE.match(rest)
         if not cue:
             continue
-        nested = re.search(r"共(?:计)?", rest)
+        if rest[:1] in "（(":
+            close = re.search(r"[）)]", rest)
+            rest = rest[: close.start()] if close else rest
+        nested = re.search(r"共|总数|合计|总计|累计", rest)
         if nested:
             rest = rest[: nested.start()]
         unit = m.group(2)
@@ -441,7 +450,7 @@ HEADINGS: tuple[tuple[str, str], ...] = (
     ("问题与改进", r"(?:政府信息公开工作)?存在的?(?:主要)?问题[及和与]?改进(?:情况|措施)|主要问题[及和与]改进措施"),
     ("其他事项", r"(?:其他需要报告的事项|其他报告事项|其它需要报告的事项)"),
 )
-_HEADING_RES = tuple((name, re.compile(rf"([{_NUM}])\s*[、．]?\s*{pat}")) for name, pat in HEADINGS)
+_HEADING_RES = tuple((name, re.compile(rf"([{_NUM}])\s*[、．]?\s*(?:{pat})")) for name, pat in HEADINGS)
 
 
 def find_headings(text: str) -> dict[str, tuple[int, str]]:

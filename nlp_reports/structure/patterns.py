@@ -27,7 +27,7 @@ ITEM_MARKER = re.compile(
 # canonical parts of a disclosure report, matched against a heading's title (order matters:
 # the first match wins). Variants from report-format.md §2 and the corpus.
 DISCLOSURE_HEADINGS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("问题与改进", re.compile(r"(存在的?(主要)?问题|问题[及和与]|不足[及和与]|改进(情况|措施)|整改(情况|措施))")),
+    ("问题与改进", re.compile(r"(存在的?(主要|突出)?问题|问题[及和与]|不足[及和与]|改进(情况|措施)|整改(情况|措施))")),
     ("复议诉讼", re.compile(r"(行政复议|行政诉讼|复议、|复议和诉讼)")),
     ("依申请公开", re.compile(r"(依申请|收到和处理|处理政府信息公开申请|公开申请(的)?情况|申请公开)")),
     ("主动公开", re.compile(r"主动公开")),

@@ -24,6 +24,7 @@ from nlp_reports.structure.patterns import (
     WORK_PLAN,
     WORK_REVIEW,
 )
+from nlp_reports.structure.regions import in_regions, is_part_heading, table_regions
 from nlp_reports.types import Section
 
 MAX_HEADING_CHARS = 60
@@ -63,18 +64,25 @@ def _is_heading_line(line: str, mtype: str) -> bool:
 
 def find_headings(text: str) -> list[Heading]:
     """Line headings ("一、总体情况", "（二）改进措施", "1.加强培训", "附件2：") and canonical
-    headings standing inline in one-line web text."""
+    headings standing inline in one-line web text; table stubs are not headings."""
     out: list[Heading] = []
     pos = 0
+    regions = table_regions(text)
     for line in text.split("\n"):
+        in_table = in_regions(pos, regions) and not is_part_heading(line)
         # a tab marks a table cell or row: its stub labels (（一）予以公开) are not headings
-        mk = _marker_of(line) if "\t" not in line else None
+        mk = _marker_of(line) if "\t" not in line and not in_table else None
         line_head = mk is not None and _is_heading_line(line, mk[0])
         if line_head:
             lead = len(line) - len(line.lstrip(" \t\u3000"))
             out.append(Heading(pos + lead, pos + len(line.rstrip()), mk[1], mk[0], line.strip()))
         if not line_head or len(line) > MAX_HEADING_CHARS:
             for m in INLINE_CANONICAL.finditer(line):
+                # inside a table only the report's own parts count ("…总计0 0五、存在的主要问题…")
+                if in_table and not re.match(r"[二三四五六]、", m.group(1)):
+                    continue
+                if in_table and re.search(r"数量|情况$", m.group(1)) and "问题" not in m.group(1):
+                    continue
                 if m.start(1) > len(line) - len(line.lstrip(" \t\u3000")):
                     out.append(Heading(pos + m.start(1), pos + m.end(1), m.group(1)[:2], "cn", m.group(1)))
         pos += len(line) + 1

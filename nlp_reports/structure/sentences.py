@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 
 from nlp_reports.structure.patterns import CLOSING_QUOTES, ITEM_MARKER, TABLE_WORDS, TERMINATORS
+from nlp_reports.structure.regions import in_regions, table_regions
 from nlp_reports.types import OffsetMap, Section, Sentence
 
 MAX_UNIT_CHARS = 600
@@ -91,6 +92,7 @@ def split_units(
 ) -> tuple[Sentence, ...]:
     """All sentence units of a normalized report text, with section context and offsets."""
     heading_at = {s.start: s for s in sections if not s.synthetic}
+    regions = table_regions(text)
     raw: list[tuple[int, int, str, str]] = []
     pos = 0
     in_table = False  # the previous non-empty line was a tab-separated table row
@@ -98,7 +100,7 @@ def split_units(
         if not line.strip():
             pos += len(line) + 1
             continue
-        if "\t" in line or (in_table and len(line.strip()) <= 12):
+        if (in_regions(pos, regions) and pos not in heading_at) or "\t" in line or (in_table and len(line.strip()) <= 12):
             # a table row, or the wrapped rest of a table cell ("商业\n企业")
             in_table = True
             pos += len(line) + 1

@@ -146,16 +146,22 @@ _MARKER = re.compile(r"^(\d{1,2})[.、．]|^[（(][一二三四五六七八九�
 
 
 @lru_cache(maxsize=256)
-def _label_re(label: str) -> re.Pattern[str]:
+def _label_re(label: str, tolerant: bool = False) -> re.Pattern[str]:
     """Pattern for a stub label. The marker (``1.``/``（一）``/``一、``) is optional unless the
-    text after it is too short to be specific (``3.其他``); a parenthetical note is optional."""
+    text after it is too short to be specific (``3.其他``); a parenthetical note is optional.
+
+    ``tolerant``: match the first four characters and run on to the next digit or cell break,
+    so that wording variants (「其他法律和行政法规…」「…不再受理其…」) still match."""
     m = _MARKER.match(label)
     marker, core = (label[: m.end()], label[m.end() :]) if m else ("", label)
     note = ""
     nm = re.search(r"（[^）]*）$", core)
     if nm and nm.start() > 0:
         note, core = core[nm.start() :], core[: nm.start()]
-    core_re = _loose(core) + (f"(?:{_WS}{_loose(note)})?" if note else "")
+    if tolerant and len(core) > 4:
+        core_re = _loose(core[:4]) + r"[^\d|\t\n]*"
+    else:
+        core_re = _loose(core) + (f"(?:{_WS}{_loose(note)})?" if note else "")
     if marker:
         if marker[0].isdigit():
             mk = re.escape(marker[:-1]) + f"{_WS}[.、．]{_WS}"
@@ -167,8 +173,8 @@ def _label_re(label: str) -> re.Pattern[str]:
     return re.compile(core_re)
 
 
-def _find_label(text: str, label: str, start: int, end: int) -> re.Match[str] | None:
-    return _label_re(label).search(text, start, end)
+def _find_label(text: str, label: str, start: int, end: int, tolerant: bool = False) -> re.Match[str] | None:
+    return _label_re(label, tolerant).search(text, start, end)
 
 
 # ----------------------------------------------------------------------------- cells
@@ -266,6 +272,24 @@ def _segmentations(runs: list[str], n: int, units: list[str | None], decimal: se
     return results
 
 
+_HAN_NOT_UNIT = re.compile(r"[\u4e00-\u9fff](?<![万元笔件条个项])")
+_GLUED_YEAR = re.compile(r"(?<=\d)(?:19|20)\d{2}\s*年")
+
+
+def _value_zone(chunk: str) -> str:
+    """The values right after a label: up to the next text (a following heading or paragraph in
+    one-line web text), without a year glued to the last cell (「…20000022025年，我局…」)."""
+    d = re.search(r"\d", chunk)
+    if not d:
+        return chunk
+    h = _HAN_NOT_UNIT.search(chunk, d.start())
+    zone = chunk[: h.start()] if h else chunk
+    y = _GLUED_YEAR.search(chunk, d.start())
+    if y and y.start() <= len(zone):
+        zone = chunk[: y.start()]
+    return zone
+
+
 def _runs(chunk: str) -> list[str]:
     return _VALUE_RUN.findall(chunk)
 
@@ -315,13 +339,17 @@ def _read_row(
     signed: set[int],
     total_rule: Any,
     extra_ok: bool = False,
+    empty_ok: bool = False,
 ) -> RowRead:
     explicit = _explicit_cells(chunk, n, units, extra_ok)
     if explicit is not None:
         return RowRead(key, [explicit])
-    runs = _runs(chunk)
+    runs = _runs(_value_zone(chunk))
     if not runs:
-        return RowRead(key, [], note="no values")
+        if empty_ok:
+            # an empty row in flattened text: empty cells, a T3-4 defect rather than a guess
+            return RowRead(key, [[Cell(math.nan, "", u, "blank") for u in units[:n]]], note=f"{key}: empty row")
+        return RowRead(key, [], note=f"{key}: no values")
     cells_direct = [_parse_cell(r, units[i]) if i < n else None for i, r in enumerate(runs)]
     if len(runs) == n and all(c is not None for c in cells_direct):
         # runs are separated by whitespace or text: each run is one cell unless it is invalid
@@ -502,14 +530,25 @@ def parse_t3(t: str, span: tuple[int, int], version: str) -> tuple[list[tuple[st
     found: list[tuple[str, re.Match[str]]] = []
     pos = a
     for row in spec:
-        m = _find_label(t, row["label"], pos, b)
+        m = _find_label(t, row["label"], pos, b, tolerant=True)
         if m:
             found.append((row["key"], m))
             pos = m.end()
+    keys = [k for k, _ in found]
+    if version == "2021" and not any(k.startswith("r.other.") for k in keys) and "r.total" in keys:
+        # a 2021 table that kept the single 2019 row 「（六）其他处理」
+        i = keys.index("r.total")
+        lo = found[i - 1][1].end() if i else a
+        m = _find_label(t, "（六）其他处理", lo, found[i][1].start())
+        if m:
+            found.insert(i, ("r.other", m))
     reads: list[RowRead] = []
     for i, (key, m) in enumerate(found):
         end = found[i + 1][1].start() if i + 1 < len(found) else b
-        reads.append(_read_row(t[m.end() : end], key, 7, units, set(), set(), _t3_row_total))
+        reads.append(_read_row(t[m.end() : end], key, 7, units, set(), set(), _t3_row_total, empty_ok=True))
+    empty = [r for r in reads if r.note.endswith("empty row")]
+    if len(empty) > 3:  # many empty rows: the layout was not understood, not a sparse table
+        reads = [RowRead(r.key, [], note=f"{r.key}: no values") if r in empty else r for r in reads]
     note = ""
     clean = len(found) == len(spec) and all(len(r.candidates) == 1 and not r.inferred for r in reads)
     if not clean:
@@ -665,7 +704,7 @@ def parse_t4(t: str, span: tuple[int, int]) -> tuple[list[tuple[str, str, Cell, 
                 )
                 return emit(cells2, True), "inferred", note
             return [], "unparseable", f"cells out of order: {len(sols)} arrangements satisfy the block totals"
-    tail_runs = _runs(region[start:]) or runs
+    tail_runs = _runs(_value_zone(region[start:])) or runs
     segs = _segmentations(tail_runs, 15, units, set(), set())
     shown = " ".join(tail_runs)
     if len(segs) == 1:
