@@ -401,6 +401,13 @@ def test_sentence_boundary_inside_a_token_splits_it() -> None:
     assert doc.text == text
     assert [s.text for s in doc.sents] == ["依申请", "公开工作"]
     assert doc.spans["sections"][0].label_ == "section"
+    # a section starting inside a token ("公开|工作") is exact too, not expanded to the whole token
+    inner = Section(1, "工作", None, 2, 5, 5, 7, 0, synthetic=True)
+    report = Report(
+        base.doc_id, base.source, base.normalized, base.metadata, (*base.sections, inner), (one, two)
+    )
+    doc = report_to_doc(report)
+    assert [s.text for s in doc.spans["sections"]] == [text, "工作"]
 
 
 def test_bad_offsets_are_reported(synth_report: Report) -> None:

@@ -25,15 +25,17 @@ def main(out: str, specs: list[str]) -> None:
         import hashlib
 
         sha = hashlib.sha256(p.read_bytes()).hexdigest()
-        lo, hi = (int(x) for x in rng.split("-")) if rng else (0, len(rep.sentences) - 1)
+        ranges = [tuple(int(x) for x in r.split("-")) for r in rng.split(",")] if rng else [(0, len(rep.sentences) - 1)]
+        chosen = [s for lo, hi in ranges for s in rep.sentences[lo : hi + 1]]
+        lo, hi = ranges[0][0], ranges[-1][1]
         with open(outdir / f"{doc}.jsonl", "w", encoding="utf-8") as f:
-            for s in rep.sentences[lo : hi + 1]:
+            for s in chosen:
                 f.write(json.dumps({
                     "doc_id": doc, "sha256": sha, "i": s.idx, "start": s.orig_start, "end": s.orig_end,
                     "section": s.canonical_section, "in_self_critique": s.in_self_critique, "kind": s.kind,
                     "text": s.text,
                 }, ensure_ascii=False) + "\n")
-        print(doc, lo, hi, hi - lo + 1)
+        print(doc, ranges, len(chosen))
 
 
 if __name__ == "__main__":

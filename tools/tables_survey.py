@@ -20,7 +20,9 @@ import pandas as pd
 from nlp_reports.scoring.table_checks import check_tables
 from nlp_reports.structure.tables import TableSet, parse_tables
 
-DEFAULT_CORPUS = Path(os.environ.get("NLP_REPORTS_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpora"))
+DEFAULT_CORPUS = Path(
+    os.environ.get("NLP_REPORTS_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpora")
+)
 
 
 def survey(corpus: Path, details: bool = False) -> pd.DataFrame:
@@ -31,9 +33,13 @@ def survey(corpus: Path, details: bool = False) -> pd.DataFrame:
     for doc_id in man["doc_id"]:
         text = (corpus / "texts" / f"{doc_id}.txt").read_text("utf-8")
         parsed[doc_id] = (parse_tables(text), text)
-    by_agency_year = {(a, int(y)): d for d, a, y in zip(man["doc_id"], man["agency"], man["year"], strict=True)}
+    by_agency_year = {
+        (a, int(y)): d for d, a, y in zip(man["doc_id"], man["agency"], man["year"], strict=True)
+    }
     rows = []
-    for doc_id, agency, year_s, split in zip(man["doc_id"], man["agency"], man["year"], man["split"], strict=True):
+    for doc_id, agency, year_s, split in zip(
+        man["doc_id"], man["agency"], man["year"], man["split"], strict=True
+    ):
         year = int(year_s)
         ts, text = parsed[doc_id]
         prev_id = by_agency_year.get((agency, year - 1))
@@ -79,7 +85,12 @@ def main() -> None:
     for t in ("T2", "T3", "T4"):
         print(t, dict(Counter(df[t])))
     print("versions", dict(Counter(df["version"])))
-    print("reports with errors:", int((df["errors"] != "").sum()), "with warnings:", int((df["warnings"] != "").sum()))
+    print(
+        "reports with errors:",
+        int((df["errors"] != "").sum()),
+        "with warnings:",
+        int((df["warnings"] != "").sum()),
+    )
 
 
 if __name__ == "__main__":

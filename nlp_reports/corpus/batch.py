@@ -64,7 +64,9 @@ def _from_manifest(csv: Path) -> list[Item]:
             p = Path(row["path"])
             items.append(Item(doc_id, p if p.is_absolute() else csv.parent / p))
             continue
-        hits = sorted(p for p in texts.glob(f"{globmod.escape(doc_id)}.*") if p.suffix.lower() in REPORT_SUFFIXES)
+        hits = sorted(
+            p for p in texts.glob(f"{globmod.escape(doc_id)}.*") if p.suffix.lower() in REPORT_SUFFIXES
+        )
         # a missing file still gets a row: the loader names it as not found
         items.append(Item(doc_id, hits[0] if hits else texts / f"{doc_id}.txt"))
     return items
@@ -192,7 +194,9 @@ def analyze_item(doc_id: str, path: str | Path, model_path: str | None = None) -
     rec["critique_input"] = None
     if api is not None:
         try:
-            rec["critique_input"] = base64.b64encode(pickle.dumps(api[0](analysis), protocol=5)).decode("ascii")
+            rec["critique_input"] = base64.b64encode(pickle.dumps(api[0](analysis), protocol=5)).decode(
+                "ascii"
+            )
         except Exception as e:
             rec["error"] = f"{p}: critique input failed: {type(e).__name__}: {e}"
     rec["sentences"] = sentence_columns(analysis.sentences)
@@ -255,7 +259,9 @@ class PartWriter:
         self.f = open(path, "ab")  # noqa: SIM115 - closed in close()
 
     def write(self, obj: dict) -> None:
-        self.f.write(json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode() + b"\n")
+        self.f.write(
+            json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode() + b"\n"
+        )
         self.f.flush()
         os.fsync(self.f.fileno())
 
@@ -288,7 +294,8 @@ class Parts:
 
 def done_keys(path: Path) -> dict[tuple[str, str | None], int]:
     """(doc_id, sha256) -> byte offset of the last complete record."""
-    return {(r["doc_id"], r.get("sha256")): off for off, r in iter_jsonl(path)}
+    # a report whose worker died is tried again on the next run (the crash may have been the machine's)
+    return {(r["doc_id"], r.get("sha256")): off for off, r in iter_jsonl(path) if not r.get("retry")}
 
 
 # --------------------------------------------------------------------------- pass 1 runners
@@ -307,13 +314,14 @@ def _isolated(it: Item, model_path: str | None) -> dict[str, Any]:
     """Retry one report in a fresh one-worker pool, so a crash cannot take the parent down."""
     try:
         with ProcessPoolExecutor(1, initializer=_init_worker, initargs=(model_path,)) as ex:
-            return ex.submit(analyze_item, it.doc_id, str(it.path), model_path).result()
+            return ex.submit(analyze_chunk, [(it.doc_id, str(it.path))], model_path).result()[0]
     except BrokenProcessPool:
         return {
             "doc_id": it.doc_id,
             "path": str(it.path),
             "sha256": file_sha256(it.path),
             "error": f"{it.path}: worker process died while processing this file",
+            "retry": True,
         }
 
 
@@ -332,7 +340,9 @@ def process_runner(n_jobs: int, chunk: int = 2) -> Runner:
                     while pos < len(chunks) and len(inflight) < 2 * n_jobs:
                         c = chunks[pos]
                         pos += 1
-                        inflight[ex.submit(analyze_chunk, [(i.doc_id, str(i.path)) for i in c], model_path)] = c
+                        inflight[
+                            ex.submit(analyze_chunk, [(i.doc_id, str(i.path)) for i in c], model_path)
+                        ] = c
                     finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
                     for fut in finished:
                         c = inflight.pop(fut)
@@ -422,7 +432,15 @@ def report_table(parts: Parts, keys: list[tuple[str, str | None]]) -> pd.DataFra
     middle = [c for c in df.columns if c not in front + CRITIQUE_COUNT_COLUMNS + TAIL_COLUMNS]
     df = df[front + middle + CRITIQUE_COUNT_COLUMNS + TAIL_COLUMNS]
     df = df.sort_values("doc_id", kind="stable").reset_index(drop=True)
-    for c in ("year", "table_errors", "table_warnings", "n_problems", "n_measures", "n_commitments", "n_boilerplate"):
+    for c in (
+        "year",
+        "table_errors",
+        "table_warnings",
+        "n_problems",
+        "n_measures",
+        "n_commitments",
+        "n_boilerplate",
+    ):
         df[c] = pd.to_numeric(df[c], errors="coerce").astype("Int64")
     df["critique_score"] = pd.to_numeric(df["critique_score"], errors="coerce").astype("float64")
     for c in ("title", "agency", "level", "doc_type", "recycled_from", "sha256", "error"):
@@ -459,7 +477,9 @@ def sentence_lines(parts: Parts, keys: list[tuple[str, str | None]]) -> Iterator
 # --------------------------------------------------------------------------- manifest
 
 
-def run_manifest(params: dict[str, Any], inputs: dict[str, str | None], started: str, model_path: str | None) -> dict:
+def run_manifest(
+    params: dict[str, Any], inputs: dict[str, str | None], started: str, model_path: str | None
+) -> dict:
     """Versions and checksums that pin down how a table was produced."""
     import nlp_reports
     from nlp_reports.nlp.tokenizer import Tokenizer
@@ -587,14 +607,16 @@ def score_items(
             for suf in suffixes:
                 target = out.with_suffix(suf)
                 export.write_table(df, target)
-                sent = Path(sentences_out) if sentences_out and len(suffixes) == 1 else export.sibling(
-                    target, "_sentences"
+                sent = (
+                    Path(sentences_out)
+                    if sentences_out and len(suffixes) == 1
+                    else export.sibling(target, "_sentences")
                 )
                 export.write_sentences(sentence_lines(parts, keys), sent)
-            manifest = run_manifest(
-                params or {}, {d: s for d, s in keys}, started, model_path
+            manifest = run_manifest(params or {}, {d: s for d, s in keys}, started, model_path)
+            export.atomic_write_text(
+                export.sibling(out, "_manifest", ".json"), json.dumps(manifest, ensure_ascii=False, indent=2)
             )
-            export.atomic_write_text(export.sibling(out, "_manifest", ".json"), json.dumps(manifest, ensure_ascii=False, indent=2))
         elif sentences_out is not None:
             export.write_sentences(sentence_lines(parts, keys), Path(sentences_out))
         return df
@@ -628,12 +650,22 @@ def score_corpus(
     params = {
         "source": [str(s) for s in source] if isinstance(source, (list, tuple)) else str(source),
         "n_jobs": n_jobs,
-        "reference": str(reference) if reference is not None and not isinstance(reference, (list, tuple)) else reference
-        and [str(r) for r in reference],
+        "reference": None
+        if reference is None
+        else str(reference)
+        if isinstance(reference, (str, os.PathLike))
+        else [str(r) for r in reference],
         "model_path": mp,
         "formats": list(formats) if formats else None,
     }
     return score_items(
-        items, out, runner=runner, reference=ref, sentences_out=sentences_out, formats=formats,
-        progress=progress, model_path=mp, params=params,
+        items,
+        out,
+        runner=runner,
+        reference=ref,
+        sentences_out=sentences_out,
+        formats=formats,
+        progress=progress,
+        model_path=mp,
+        params=params,
     )

@@ -44,8 +44,10 @@ def dask_runner(client: Any = None, npartitions: int | None = None):  # noqa: AN
         else:
             import dask
 
-            for p in parts:
-                yield from dask.compute(p, scheduler="processes")[0]
+            step = os.cpu_count() or 1  # a batch of partitions at a time keeps memory bounded
+            for k in range(0, len(parts), step):
+                for res in dask.compute(*parts[k : k + step], scheduler="processes"):
+                    yield from res
 
     return run
 
@@ -75,9 +77,20 @@ def score_corpus_dask(
     items = discover(paths)
     ref = discover(reference) if reference is not None else None
     mp = str(model_path) if model_path else None
-    params = {"source": str(paths) if isinstance(paths, (str, os.PathLike)) else [str(p) for p in paths],
-              "backend": "dask", "npartitions": npartitions, "model_path": mp}
+    params = {
+        "source": str(paths) if isinstance(paths, (str, os.PathLike)) else [str(p) for p in paths],
+        "backend": "dask",
+        "npartitions": npartitions,
+        "model_path": mp,
+    }
     return score_items(
-        items, out, runner=dask_runner(client, npartitions), reference=ref, sentences_out=sentences_out,
-        formats=formats, progress=progress, model_path=mp, params=params,
+        items,
+        out,
+        runner=dask_runner(client, npartitions),
+        reference=ref,
+        sentences_out=sentences_out,
+        formats=formats,
+        progress=progress,
+        model_path=mp,
+        params=params,
     )

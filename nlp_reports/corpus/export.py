@@ -85,6 +85,12 @@ def _truncate_bytes(s: str, n: int = STATA_STR_BYTES) -> str:
     return s if len(b) <= n else b[:n].decode("utf-8", "ignore")
 
 
+def _stata_reserved() -> frozenset[str]:
+    from pandas.io.stata import StataParser
+
+    return frozenset(StataParser().RESERVED_WORDS)
+
+
 def stata_frame(df: pd.DataFrame) -> pd.DataFrame:
     """Make a frame writable by ``to_stata`` (version 118): names <= 32 chars, str <= 2045 bytes,
     bools to int8, nullable ints to float, None to ""."""
@@ -95,6 +101,8 @@ def stata_frame(df: pd.DataFrame) -> pd.DataFrame:
         n = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in str(c))[:STATA_NAME_LEN] or "v"
         if n[0].isdigit():
             n = ("v" + n)[:STATA_NAME_LEN]
+        if n in _stata_reserved():  # e.g. "end" -> "end_"
+            n = (n + "_")[:STATA_NAME_LEN]
         k = 1
         base = n
         while n in used:
@@ -112,7 +120,11 @@ def stata_frame(df: pd.DataFrame) -> pd.DataFrame:
         elif pd.api.types.is_integer_dtype(s.dtype) and s.dtype.name[0] == "I":  # nullable Int64
             out[c] = s.astype("float64")
         elif s.dtype == object or pd.api.types.is_string_dtype(s.dtype):
-            out[c] = s.map(lambda v: "" if v is None or (isinstance(v, float) and math.isnan(v)) else _truncate_bytes(str(v)))
+            out[c] = s.map(
+                lambda v: (
+                    "" if v is None or (isinstance(v, float) and math.isnan(v)) else _truncate_bytes(str(v))
+                )
+            )
             out[c] = out[c].astype(object)
     return out
 
@@ -156,7 +168,9 @@ def _sentence_schema():  # noqa: ANN202
         "orig_end": pa.int64(),
         "rules": pa.list_(pa.string()),
     }
-    return pa.schema([(c, types.get(c, pa.float64() if c.startswith("proba_") else pa.string())) for c in SENTENCE_COLUMNS])
+    return pa.schema(
+        [(c, types.get(c, pa.float64() if c.startswith("proba_") else pa.string())) for c in SENTENCE_COLUMNS]
+    )
 
 
 def _frame(cols: dict[str, list]) -> pd.DataFrame:
@@ -190,7 +204,9 @@ def write_sentences(blocks: Iterable[dict[str, list]], path: Path, row_group: in
                     buf.append(_frame(cols))
                     n += len(buf[-1])
                     if n >= row_group:
-                        w.write_table(pa.Table.from_pandas(pd.concat(buf), schema=schema, preserve_index=False))
+                        w.write_table(
+                            pa.Table.from_pandas(pd.concat(buf), schema=schema, preserve_index=False)
+                        )
                         buf, n, written = [], 0, True
                 if buf or not written:
                     df = pd.concat(buf) if buf else _frame({})
@@ -201,7 +217,9 @@ def write_sentences(blocks: Iterable[dict[str, list]], path: Path, row_group: in
                 for cols in blocks:
                     df = _frame(cols)
                     if suf == ".csv":
-                        flat_frame(df).to_csv(f, index=False, header=header, float_format=FLOAT_FORMAT, lineterminator="\n")
+                        flat_frame(df).to_csv(
+                            f, index=False, header=header, float_format=FLOAT_FORMAT, lineterminator="\n"
+                        )
                     else:
                         f.writelines(_jsonl_lines(df))
                     header = False

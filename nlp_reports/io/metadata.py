@@ -72,10 +72,11 @@ def _years(text: str) -> list[int]:
 
 def find_title(text: str) -> tuple[str | None, str]:
     # a title may be broken over two short lines ("…2013年度信息公开工作\n年度报告")
-    head = re.sub(r"(?<=[\u4e00-\u9fff\d])\n(?=[\u4e00-\u9fff])", "", text[:1500])
-    m = _DISCLOSURE_TITLE.search(head)
+    joined = re.sub(r"(?<=[\u4e00-\u9fff\d])[ \t\u3000]*\n[ \t\u3000]*(?=[\u4e00-\u9fff\d])", "", text[:1500])
+    m = _DISCLOSURE_TITLE.search(joined)
     if m:
         return m.group(1).strip(), "disclosure title line"
+    head = text[:1500]
     m = _WORK_TITLE.search(head)
     if m and len(m.group(1)) > len("政府工作报告"):
         return m.group(1).strip(), "work report title line"
@@ -152,20 +153,69 @@ def guess_year(title: str | None, text: str, doc_type: str, filename: str | None
     return None, "no year found"
 
 
+_AGENCY_END = re.compile(
+    r"(人民政府|政府|管委会|管理委员会|管理局|局|委员会|委|办公厅|办公室|办|办事处|街道|镇|乡|中心|厅|署|所|实验区|新区|区|县|市|旗|盟|州)$"
+)
+# breadcrumb and framing words that precede the agency in web-page titles
+_BREADCRUMB = re.compile(r".*(?:年报|首页|政务公开|信息公开|[|>»/,，。：:;；]|现公布|公布|报告|关于|\d{4}年度?)")
+_AGENCY_IN_TEXT = re.compile(
+    r"([\u4e00-\u9fff]{2,30}?(?:管委会|管理局|人民政府|局|委员会|办公室|办事处|街道|镇|乡))\s*(?:关于)?\s*(?:19|20)\d{2}\s*年度?"
+    r"(?:政府|政务)?信息公开"
+)
+
+
+def clean_agency(raw: str | None) -> str | None:
+    """Strip breadcrumbs and framing from the text before a title's year.
+
+    >>> clean_agency("首页政务公开政府信息公开政府信息公开年报平潭综合实验区")
+    '平潭综合实验区'
+    >>> clean_agency("对照相关要求,现特向社会公布") is None
+    True
+    """
+    if not raw:
+        return None
+    t = re.sub(r"\s+", "", raw)
+    t = _BREADCRUMB.sub("", t) if _BREADCRUMB.match(t) else t
+    t = re.sub(r"^(?:我|本)", "", t)
+    if len(t) < 2 or not _AGENCY_END.search(t) or re.search(r"(我|本|特|向社会|根据|要求)", t):
+        return None
+    return t
+
+
 def guess_agency(title: str | None, doc_type: str, text: str) -> str | None:
     if title:
         t = re.sub(r"\s+", "", title)
-        t = re.sub(r"^(?:19|20)\d{2}年(?:度)?", "", t)
-        t = re.sub(r"(?:关于)?(?:19|20)\d{2}年(?:度)?.*$", "", t)
-        t = re.sub(r"政府信息公开.*$|政府工作报告.*$", "", t)
-        if t.startswith("中华人民共和国") or t in ("国务院", "中华人民共和国国务院"):
+        if t.startswith("中华人民共和国") or "国务院" in t[:12]:
             return "国务院"
-        if t:
-            if doc_type == "government_work_report" and not t.endswith(("政府", "人民政府")):
-                t += "人民政府"
-            return t
-    if doc_type == "government_work_report" and "国务院" in text[:600]:
-        return "国务院"
+        prefix = re.split(r"(?:关于)?(?:19|20)\d{2}年(?:度)?", t, maxsplit=1)[0]
+        if not prefix:  # "2019年上海市人民政府办公厅政府信息公开…", "2026年湖南省政府工作报告"
+            prefix = re.sub(r"^(?:19|20)\d{2}年(?:度)?", "", t)
+            prefix = re.sub(r"(?:政府信息公开工作年度报告|政府信息公开年度报告|政府信息公开年报|政府信息公开工作报告|"
+                            r"信息公开工作年度报告|政府工作报告|工作报告)$", "", prefix)
+        a = clean_agency(prefix)
+        if a:
+            if doc_type == "government_work_report" and not a.endswith(("政府", "人民政府")):
+                a += "人民政府"
+            return a
+    if doc_type == "government_work_report":
+        m = re.search(r"在([\u4e00-\u9fff]{2,12}?(?:省|自治区|市))第[一二三四五六七八九十]{1,3}届人民代表大会", text[:3000])
+        if m:
+            return m.group(1) + "人民政府"
+        if "全国人民代表大会" in text[:6000] or "我代表国务院" in text[:600]:
+            return "国务院"
+        return None
+    flat = text[:3000].replace("\n", "")
+    m = _AGENCY_IN_TEXT.search(flat)
+    if m and (a := clean_agency(m.group(1))):
+        return a
+    # the signature at the end ("平潭综合实验区金井片区管理局 2020年1月6日") or the contact line
+    tail = text[-300:]
+    m = re.search(r"([\u4e00-\u9fff]{3,30}?)\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$", tail)
+    if m and (a := clean_agency(m.group(1))):
+        return a
+    m = re.search(r"(?:请与|联系)([\u4e00-\u9fff]{3,30}?(?:管委会|管理局|局|政府|办事处))(?:办公室|党政办|办公厅|综合科)", flat)
+    if m and (a := clean_agency(m.group(1))):
+        return a
     return None
 
 

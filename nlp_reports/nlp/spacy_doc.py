@@ -27,7 +27,9 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 from spacy.util import registry
@@ -157,8 +159,8 @@ def _default_nlp() -> Language:
 def _split_at(doc: Doc, offsets: Iterable[int]) -> Doc:
     """Copy of ``doc`` whose tokens are split so every offset is a token boundary.
 
-    Needed because a sentence boundary from the structure layer can fall inside a jieba token
-    (e.g. a numbered item glued to the previous word); spaCy sentences must start on a token.
+    Needed because a sentence or section boundary from the structure layer can fall inside a jieba
+    token (e.g. a numbered item glued to the previous word); spans must start and end on tokens.
     """
     text = doc.text  # Doc.text is rebuilt from the tokens on every access
     cuts = sorted({o for o in offsets if 0 < o < len(text)})
@@ -194,8 +196,9 @@ def _span(doc: Doc, start: int, end: int, label: str) -> Span:
 def report_to_doc(report: Report, nlp: Language | None = None) -> Doc:
     """Doc of ``report.text`` with sentence starts, ``doc.spans["sentences"]`` and ``doc.spans["sections"]``.
 
-    Sentence starts follow ``report.sentences`` (text before the first sentence joins it), so
-    ``len(list(doc.sents)) == len(report.sentences)``; the pipeline's components then run on the Doc.
+    Tokens that straddle a sentence or section boundary are split there, so every span covers exactly
+    its offsets. Sentence starts follow ``report.sentences`` (text before the first sentence joins it),
+    so ``len(list(doc.sents)) == len(report.sentences)``; the pipeline's components then run on the Doc.
     """
     register_extensions()
     nlp = nlp if nlp is not None else _default_nlp()
@@ -213,7 +216,8 @@ def report_to_doc(report: Report, nlp: Language | None = None) -> Doc:
             )
 
     doc = nlp.make_doc(text)
-    doc = _split_at(doc, [o for s in report.sentences for o in (s.start, s.end)])
+    bounds = [o for s in report.sentences for o in (s.start, s.end)]
+    doc = _split_at(doc, bounds + [o for sec in report.sections for o in (sec.start, sec.end)])
 
     sections = []
     for sec in report.sections:
@@ -238,8 +242,10 @@ def report_to_doc(report: Report, nlp: Language | None = None) -> Doc:
         starts = {span.start for span in sentences if span.start < len(doc)}
         # doc[0] always starts a sentence: text before the first sentence joins it, not a sentence of its own
         starts.discard(min(starts, default=0))
-        for tok in doc:
-            tok.is_sent_start = tok.i == 0 or tok.i in starts
+        # one from_array call: setting Token.is_sent_start token by token rescans the doc each time
+        flags = numpy.full((len(doc), 1), -1, dtype="int32")
+        flags[[0, *starts], 0] = 1
+        doc.from_array([SENT_START], flags.astype("uint64"))
 
     doc._.doc_id = report.doc_id
     doc._.metadata = dataclasses.asdict(report.metadata)

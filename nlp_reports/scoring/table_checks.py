@@ -88,7 +88,9 @@ def _result_rows(ts: TableSet) -> tuple[str, ...]:
     """Result rows (三、（一）…（六）) as read: the version's rows, or the single 2019
     「（六）其他处理」 row when a 2021 table kept it."""
     keys = [k for k in t3_rows(ts.version or "2021") if k.startswith("r.") and k != "r.total"]
-    if not any(ts.has("T3", k, "np") for k in keys if k.startswith("r.other")) and ts.has("T3", "r.other", "np"):
+    if not any(ts.has("T3", k, "np") for k in keys if k.startswith("r.other")) and ts.has(
+        "T3", "r.other", "np"
+    ):
         keys = [k for k in keys if not k.startswith("r.other.")] + ["r.other"]
     return tuple(keys)
 
@@ -124,12 +126,23 @@ def _defect_findings(ts: TableSet, table: str, rule: str) -> list[Finding]:
             kinds = "/".join(sorted(set(part["defect"])))
             cells = tuple(_cid(table, r, c) for r, c in zip(part["row"], part["col"], strict=True))
             out.append(
-                Finding(rule, ERROR, f"{table} {len(cells)} 个{what}单元格为空或非数字（{kinds}）", cells, None, None)
+                Finding(
+                    rule,
+                    ERROR,
+                    f"{table} {len(cells)} 个{what}单元格为空或非数字（{kinds}）",
+                    cells,
+                    None,
+                    None,
+                )
             )
     vals = df[~is_defect]
     neg = vals[(vals["value"] < 0) | (vals["value"] % 1 != 0)]
     for r, c, v in zip(neg["row"], neg["col"], neg["value"], strict=True):
-        out.append(Finding(rule, ERROR, f"{table} {r}/{c} 应为非负整数，实为 {_fmt(v)}", (_cid(table, r, c),), None, v))
+        out.append(
+            Finding(
+                rule, ERROR, f"{table} {r}/{c} 应为非负整数，实为 {_fmt(v)}", (_cid(table, r, c),), None, v
+            )
+        )
     return out
 
 
@@ -149,8 +162,15 @@ def check_t3(ts: TableSet) -> list[Finding]:
         if abs(exp - found) > 1e-9:  # type: ignore[operator]
             cells = tuple(_cid("T3", row, c) for c in cols)
             out.append(
-                Finding("T3-2", ERROR, f"表三 {row} 行：六类申请人之和 {_fmt(exp)} ≠ 总计 {_fmt(found)}"
-                        + _inferred_note(ts, "T3", cells), cells, exp, found)
+                Finding(
+                    "T3-2",
+                    ERROR,
+                    f"表三 {row} 行：六类申请人之和 {_fmt(exp)} ≠ 总计 {_fmt(found)}"
+                    + _inferred_note(ts, "T3", cells),
+                    cells,
+                    exp,
+                    found,
+                )
             )
     results = _result_rows(ts)
     for c in cols:
@@ -160,15 +180,29 @@ def check_t3(ts: TableSet) -> list[Finding]:
             if abs(exp - found) > 1e-9:
                 cells = tuple(_cid("T3", r, c) for r in ("new", "cin", "r.total", "cout"))
                 out.append(
-                    Finding("T3-1", ERROR, f"表三 {c} 列：新收+上年结转 {_fmt(exp)} ≠ 办理总计+结转下年 {_fmt(found)}"
-                            + _inferred_note(ts, "T3", cells), cells, exp, found)
+                    Finding(
+                        "T3-1",
+                        ERROR,
+                        f"表三 {c} 列：新收+上年结转 {_fmt(exp)} ≠ 办理总计+结转下年 {_fmt(found)}"
+                        + _inferred_note(ts, "T3", cells),
+                        cells,
+                        exp,
+                        found,
+                    )
                 )
         sub = _sum_rows(ts, results, c)
         if sub is not None and tot is not None and abs(sub - tot) > 1e-9:
             cells = (_cid("T3", "r.total", c), *(_cid("T3", r, c) for r in results))
             out.append(
-                Finding("T3-3", ERROR, f"表三 {c} 列：各办理结果之和 {_fmt(sub)} ≠ （七）总计 {_fmt(tot)}"
-                        + _inferred_note(ts, "T3", cells), cells, sub, tot)
+                Finding(
+                    "T3-3",
+                    ERROR,
+                    f"表三 {c} 列：各办理结果之和 {_fmt(sub)} ≠ （七）总计 {_fmt(tot)}"
+                    + _inferred_note(ts, "T3", cells),
+                    cells,
+                    sub,
+                    tot,
+                )
             )
     return out
 
@@ -186,8 +220,17 @@ def check_t4(ts: TableSet) -> list[Finding]:
         exp, found = float(sum(vals[:4])), vals[4]  # type: ignore[arg-type]
         if abs(exp - found) > 1e-9:  # type: ignore[operator]
             cells = tuple(_cid("T4", b, c) for c in t4_columns())
-            out.append(Finding("T4-1", ERROR, f"表四 {names[b]}：四项之和 {_fmt(exp)} ≠ 总计 {_fmt(found)}"
-                               + _inferred_note(ts, "T4", cells), cells, exp, found))
+            out.append(
+                Finding(
+                    "T4-1",
+                    ERROR,
+                    f"表四 {names[b]}：四项之和 {_fmt(exp)} ≠ 总计 {_fmt(found)}"
+                    + _inferred_note(ts, "T4", cells),
+                    cells,
+                    exp,
+                    found,
+                )
+            )
     return out
 
 
@@ -208,7 +251,16 @@ def check_t2(ts: TableSet) -> list[Finding]:
             if v < 0:
                 out.append(Finding("T2-1", ERROR, f"表二 {r}/{c} 金额为负 {_fmt(v)}", (cid,), None, v))
             elif c == "amount_wan" and v > FEE_WAN_IMPLAUSIBLE:
-                out.append(Finding("T2-1", WARNING, f"表二 行政事业性收费 {_fmt(v)} 万元过大，疑似以元填报", (cid,), None, v))
+                out.append(
+                    Finding(
+                        "T2-1",
+                        WARNING,
+                        f"表二 行政事业性收费 {_fmt(v)} 万元过大，疑似以元填报",
+                        (cid,),
+                        None,
+                        v,
+                    )
+                )
         elif v < 0 or v % 1:
             out.append(Finding("T2-1", ERROR, f"表二 {r}/{c} 应为非负整数，实为 {_fmt(v)}", (cid,), None, v))
     for r in ("reg", "nd"):
@@ -216,13 +268,29 @@ def check_t2(ts: TableSet) -> list[Finding]:
             made, rep, valid = (ts.value("T2", r, c) for c in ("made", "repealed", "valid"))
             if None not in (made, rep, valid) and valid < made - rep:  # type: ignore[operator]
                 cells = tuple(_cid("T2", r, c) for c in ("made", "repealed", "valid"))
-                out.append(Finding("T2-2", WARNING, f"表二 {r}：现行有效 {_fmt(valid)} < 制发 {_fmt(made)} − 废止 {_fmt(rep)}",
-                                   cells, made - rep, valid))  # type: ignore[operator]
+                out.append(
+                    Finding(
+                        "T2-2",
+                        WARNING,
+                        f"表二 {r}：现行有效 {_fmt(valid)} < 制发 {_fmt(made)} − 废止 {_fmt(rep)}",
+                        cells,
+                        made - rep,
+                        valid,
+                    )
+                )  # type: ignore[operator]
         else:
             pub, total = ts.value("T2", r, "pub"), ts.value("T2", r, "total_pub")
             if pub is not None and total is not None and pub > total:
-                out.append(Finding("T2-3", WARNING, f"表二 {r}：本年新公开 {_fmt(pub)} > 对外公开总数 {_fmt(total)}",
-                                   (_cid("T2", r, "pub"), _cid("T2", r, "total_pub")), pub, total))
+                out.append(
+                    Finding(
+                        "T2-3",
+                        WARNING,
+                        f"表二 {r}：本年新公开 {_fmt(pub)} > 对外公开总数 {_fmt(total)}",
+                        (_cid("T2", r, "pub"), _cid("T2", r, "total_pub")),
+                        pub,
+                        total,
+                    )
+                )
     return out
 
 
@@ -232,7 +300,11 @@ def check_version(ts: TableSet, year: int | None) -> list[Finding]:
         return []
     want = "2019" if year <= 2020 else "2021"
     if ts.version != want:
-        return [Finding("X-2", ERROR, f"{year} 年度报告应使用 {want} 版表格，实为 {ts.version} 版", (), None, None)]
+        return [
+            Finding(
+                "X-2", ERROR, f"{year} 年度报告应使用 {want} 版表格，实为 {ts.version} 版", (), None, None
+            )
+        ]
     return []
 
 
@@ -244,8 +316,16 @@ def check_cross_year(ts: TableSet, prev: TableSet) -> list[Finding]:
         if cin is None or cout_prev is None or abs(cin - cout_prev) < 1e-9:
             continue
         sev = ERROR if c == "tot" else WARNING
-        out.append(Finding("X-1", sev, f"表三 {c} 列：本年上年结转 {_fmt(cin)} ≠ 上年报告结转下年度 {_fmt(cout_prev)}",
-                           (_cid("T3", "cin", c), "prev:" + _cid("T3", "cout", c)), cout_prev, cin))
+        out.append(
+            Finding(
+                "X-1",
+                sev,
+                f"表三 {c} 列：本年上年结转 {_fmt(cin)} ≠ 上年报告结转下年度 {_fmt(cout_prev)}",
+                (_cid("T3", "cin", c), "prev:" + _cid("T3", "cout", c)),
+                cout_prev,
+                cin,
+            )
+        )
     if ts.version == "2021" and prev.version == "2021":
         for r in ("reg", "nd"):
             made, rep, valid = (ts.value("T2", r, c) for c in ("made", "repealed", "valid"))
@@ -254,8 +334,16 @@ def check_cross_year(ts: TableSet, prev: TableSet) -> list[Finding]:
                 continue
             exp = pv + made - rep  # type: ignore[operator]
             if abs(exp - valid) > 1e-9:  # type: ignore[operator]
-                out.append(Finding("T2-X1", WARNING, f"表二 {r}：上年现行有效 {_fmt(pv)} + 制发 {_fmt(made)} − 废止 {_fmt(rep)} = {_fmt(exp)} ≠ 现行有效 {_fmt(valid)}",
-                                   (_cid("T2", r, "valid"), "prev:" + _cid("T2", r, "valid")), exp, valid))
+                out.append(
+                    Finding(
+                        "T2-X1",
+                        WARNING,
+                        f"表二 {r}：上年现行有效 {_fmt(pv)} + 制发 {_fmt(made)} − 废止 {_fmt(rep)} = {_fmt(exp)} ≠ 现行有效 {_fmt(valid)}",
+                        (_cid("T2", r, "valid"), "prev:" + _cid("T2", r, "valid")),
+                        exp,
+                        valid,
+                    )
+                )
     return out
 
 
@@ -265,9 +353,19 @@ _GAP = r"[^。；;，,\d%％]{0,8}?"
 _CATS = ("open_part", "open", "part", "deny", "unable", "noproc", "other")
 # (name, pattern); group 1 = the quoted number. Order matters: 予以公开及部分公开 before 予以公开.
 _NARRATIVE: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("recv", re.compile(r"(新收|收到|受理|接收)[^。；;，,\d]{0,16}?申请(?:数量|总数|共计|共|合计)?(?:为)?\s*(\d+)\s*件")),
+    (
+        "recv",
+        re.compile(
+            r"(新收|收到|受理|接收)[^。；;，,\d]{0,16}?申请(?:数量|总数|共计|共|合计)?(?:为)?\s*(\d+)\s*件"
+        ),
+    ),
     # 「公开答复1件」「不予公开答复3件」 are outcome counts, not the number answered
-    ("answered", re.compile(r"(?:(?<=[，,。；;：:\s（(共已均并])|^)(答复|办结)(?:政府信息公开申请|申请)?(?:共|总计)?\s*(\d+)\s*件")),
+    (
+        "answered",
+        re.compile(
+            r"(?:(?<=[，,。；;：:\s（(共已均并])|^)(答复|办结)(?:政府信息公开申请|申请)?(?:共|总计)?\s*(\d+)\s*件"
+        ),
+    ),
     ("cin", re.compile(r"(上一?年度?结转)" + r"[^。；;，,\d]{0,12}?" + r"(\d+)\s*件")),
     ("cout", re.compile(r"()(\d+)\s*件[^。；;，,\d]{0,12}?(?:顺延|结转)(?:到|至)?下一?年度?")),
     ("cout", re.compile(r"(结转(?:到|至)?下一?年度?(?:继续)?(?:办理|答复)?)" + _GAP + r"(\d+)\s*件")),
@@ -282,7 +380,14 @@ _NARRATIVE: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("lit", re.compile(r"((?<!复议、)(?<!复议和)(?:行政)?诉讼)(?:案件)?" + _GAP + r"(\d+)\s*(?:件|起|宗)")),
 )
 _SUB = re.compile(r"(结果维持|维持|结果纠正|纠正|其他结果|尚未审结)\s*(\d+)\s*件")
-_SUB_COL = {"结果维持": "keep", "维持": "keep", "结果纠正": "fix", "纠正": "fix", "其他结果": "other", "尚未审结": "pend"}
+_SUB_COL = {
+    "结果维持": "keep",
+    "维持": "keep",
+    "结果纠正": "fix",
+    "纠正": "fix",
+    "其他结果": "other",
+    "尚未审结": "pend",
+}
 
 
 def _expected(ts: TableSet, name: str) -> tuple[float | None, tuple[str, ...], str]:
@@ -326,9 +431,19 @@ def _sentence_at(text: str, pos: int) -> str:
 
 
 _LABELS = {
-    "recv": "收到/受理申请", "answered": "答复/办结", "cin": "上年结转", "cout": "结转下年度", "open_part": "予以公开及部分公开",
-    "open": "予以公开", "part": "部分公开", "deny": "不予公开", "unable": "无法提供", "noproc": "不予处理",
-    "other": "其他处理", "rev": "行政复议", "lit": "行政诉讼",
+    "recv": "收到/受理申请",
+    "answered": "答复/办结",
+    "cin": "上年结转",
+    "cout": "结转下年度",
+    "open_part": "予以公开及部分公开",
+    "open": "予以公开",
+    "part": "部分公开",
+    "deny": "不予公开",
+    "unable": "无法提供",
+    "noproc": "不予处理",
+    "other": "其他处理",
+    "rev": "行政复议",
+    "lit": "行政诉讼",
 }
 
 
@@ -355,8 +470,17 @@ def check_narrative_cells(ts: TableSet, narrative: str) -> list[Finding]:
                 cin = _t3(ts, "cin", "tot")
                 ok = cin is not None and abs(found - exp - cin) < 1e-9
             if not ok:
-                out.append(Finding("N-1", ERROR, f"正文「{_LABELS[name]}」{_fmt(found)} 件 ≠ 表格 {_fmt(exp)}",
-                                   cells, exp, found, _sentence_at(narrative, m.start())))
+                out.append(
+                    Finding(
+                        "N-1",
+                        ERROR,
+                        f"正文「{_LABELS[name]}」{_fmt(found)} 件 ≠ 表格 {_fmt(exp)}",
+                        cells,
+                        exp,
+                        found,
+                        _sentence_at(narrative, m.start()),
+                    )
+                )
             if name in ("rev", "lit"):
                 out.extend(_sub_counts(ts, narrative, m, name))
     return out
@@ -378,14 +502,25 @@ def _sub_counts(ts: TableSet, narrative: str, m: re.Match[str], name: str) -> li
             continue
         exp, found = float(sum(vals)), float(s.group(2))  # type: ignore[arg-type]
         if abs(exp - found) > 1e-9:
-            out.append(Finding("N-1", ERROR, f"正文「{_LABELS[name]}·{s.group(1)}」{_fmt(found)} 件 ≠ 表格 {_fmt(exp)}",
-                               tuple(_cid("T4", b, col) for b in blocks), exp, found, _sentence_at(narrative, s.start())))
+            out.append(
+                Finding(
+                    "N-1",
+                    ERROR,
+                    f"正文「{_LABELS[name]}·{s.group(1)}」{_fmt(found)} 件 ≠ 表格 {_fmt(exp)}",
+                    tuple(_cid("T4", b, col) for b in blocks),
+                    exp,
+                    found,
+                    _sentence_at(narrative, s.start()),
+                )
+            )
     return out
 
 
 _TOTAL = re.compile(r"共(?:计)?[^。；;，,\d]{0,24}?(\d+)\s*(条|件|个|篇|项)(?![余多])")
 # the breakdown must open right after the total: 「…854条，在主动公开的信息中，…」「…2602条(其中…」
-_BREAKDOWN_CUE = re.compile(r"^(?:[（(]|[，,：:]?\s*(?:其中|包括|分别|涉及)|[，,]?[^，,。；;（(]{0,12}中[，,：:])")
+_BREAKDOWN_CUE = re.compile(
+    r"^(?:[（(]|[，,：:]?\s*(?:其中|包括|分别|涉及)|[，,]?[^，,。；;（(]{0,12}中[，,：:])"
+)
 _PART = re.compile(r"(\d+(?:\.\d+)?)\s*(条|件|个|篇|项)(?![余多])")
 
 
@@ -393,7 +528,9 @@ def check_narrative_sums(narrative: str) -> list[Finding]:
     """N-2: a total quoted in the text against the parts listed with it in the same sentence."""
     out: list[Finding] = []
     for m in _TOTAL.finditer(narrative):
-        stop = min([x for x in (narrative.find(p, m.end()) for p in "。！？\n") if x >= 0] or [len(narrative)])
+        stop = min(
+            [x for x in (narrative.find(p, m.end()) for p in "。！？\n") if x >= 0] or [len(narrative)]
+        )
         rest = narrative[m.end() : stop]
         cue = _BREAKDOWN_CUE.match(rest)
         if not cue:
@@ -411,11 +548,29 @@ def check_narrative_sums(narrative: str) -> list[Finding]:
         total, s = float(m.group(1)), float(sum(parts))
         sentence = _sentence_at(narrative, m.start())
         if s > total:
-            out.append(Finding("N-2", ERROR, f"正文所列分项之和 {'+'.join(_fmt(p) for p in parts)} = {_fmt(s)} ≠ 所述总数 {_fmt(total)}",
-                               (), total, s, sentence))
+            out.append(
+                Finding(
+                    "N-2",
+                    ERROR,
+                    f"正文所列分项之和 {'+'.join(_fmt(p) for p in parts)} = {_fmt(s)} ≠ 所述总数 {_fmt(total)}",
+                    (),
+                    total,
+                    s,
+                    sentence,
+                )
+            )
         elif s < total and "其他" in rest:
-            out.append(Finding("N-2", WARNING, f"正文所列分项（含「其他」）之和 {_fmt(s)} < 所述总数 {_fmt(total)}",
-                               (), total, s, sentence))
+            out.append(
+                Finding(
+                    "N-2",
+                    WARNING,
+                    f"正文所列分项（含「其他」）之和 {_fmt(s)} < 所述总数 {_fmt(total)}",
+                    (),
+                    total,
+                    s,
+                    sentence,
+                )
+            )
     return out
 
 
@@ -434,8 +589,17 @@ def check_outcome_sum(narrative: str) -> list[Finding]:
         if len(vals) >= 4 and "other" in vals:
             total, s = float(m.group(2)), float(sum(vals.values()))
             if abs(total - s) > 1e-9:
-                out.append(Finding("N-2", ERROR, f"正文各办理结果之和 {'+'.join(_fmt(v) for v in vals.values())} = {_fmt(s)} ≠ 答复总数 {_fmt(total)}",
-                                   (), total, s, _sentence_at(narrative, m.start())))
+                out.append(
+                    Finding(
+                        "N-2",
+                        ERROR,
+                        f"正文各办理结果之和 {'+'.join(_fmt(v) for v in vals.values())} = {_fmt(s)} ≠ 答复总数 {_fmt(total)}",
+                        (),
+                        total,
+                        s,
+                        _sentence_at(narrative, m.start()),
+                    )
+                )
     return out
 
 
@@ -445,9 +609,18 @@ _NUM = "一二三四五六七八九十"
 HEADINGS: tuple[tuple[str, str], ...] = (
     ("总体情况", r"(?:总体情况|概述)"),
     ("主动公开", r"(?:政府信息)?主动公开(?:政府信息)?(?:的)?(?:工作)?情况"),
-    ("依申请公开", r"(?:收到和处理政府信息公开申请(?:的)?情况|(?:政府信息)?依申请公开(?:政府信息)?(?:工作)?(?:的)?情况)"),
-    ("复议诉讼", r"(?:因)?(?:政府信息公开)?(?:工作)?(?:被)?(?:申请)?行政(?:法)?复议[、和及与](?:提起)?行政诉讼(?:的)?情况"),
-    ("问题与改进", r"(?:政府信息公开工作)?存在的?(?:主要)?问题[及和与]?改进(?:情况|措施)|主要问题[及和与]改进措施"),
+    (
+        "依申请公开",
+        r"(?:收到和处理政府信息公开申请(?:的)?情况|(?:政府信息)?依申请公开(?:政府信息)?(?:工作)?(?:的)?情况)",
+    ),
+    (
+        "复议诉讼",
+        r"(?:因)?(?:政府信息公开)?(?:工作)?(?:被)?(?:申请)?行政(?:法)?复议[、和及与](?:提起)?行政诉讼(?:的)?情况",
+    ),
+    (
+        "问题与改进",
+        r"(?:政府信息公开工作)?存在的?(?:主要)?问题[及和与]?改进(?:情况|措施)|主要问题[及和与]改进措施",
+    ),
     ("其他事项", r"(?:其他需要报告的事项|其他报告事项|其它需要报告的事项)"),
 )
 _HEADING_RES = tuple((name, re.compile(rf"([{_NUM}])\s*[、．]?\s*(?:{pat})")) for name, pat in HEADINGS)
@@ -477,7 +650,9 @@ _MEASURE_CUES = re.compile(r"下一步|将|改进措施|整改|进一步|加强|
 _FEE = re.compile(r"信息处理费|处理费|收费通知")
 
 
-def check_structure(text: str, ts: TableSet, sections: dict[str, str] | None, year: int | None) -> list[Finding]:
+def check_structure(
+    text: str, ts: TableSet, sections: dict[str, str] | None, year: int | None
+) -> list[Finding]:
     """S-1 (six parts, in order, tables under 二/三/四), S-2 (五 has substance), F-1 (fee statement in 六)."""
     out: list[Finding] = []
     names = [n for n, _ in HEADINGS]
@@ -495,33 +670,58 @@ def check_structure(text: str, ts: TableSet, sections: dict[str, str] | None, ye
             if pos != sorted(pos):
                 seq = "→".join(n for _, n in sorted((heads[n][0], n) for n in heads))
                 out.append(Finding("S-1", ERROR, f"部分顺序不符：{seq}", (), None, None))
-            wrong = [f"{heads[n][1]}、{n}" for i, n in enumerate(names) if n in heads and heads[n][1] != _NUM[i]]
+            wrong = [
+                f"{heads[n][1]}、{n}" for i, n in enumerate(names) if n in heads and heads[n][1] != _NUM[i]
+            ]
             if wrong:
                 out.append(Finding("S-1", WARNING, "部分编号不符：" + "，".join(wrong), (), None, None))
             reg = table_regions(text)
-            for tname, span, part in (("表二", reg.t2, "主动公开"), ("表三", reg.t3, "依申请公开"), ("表四", reg.t4, "复议诉讼")):
+            for tname, span, part in (
+                ("表二", reg.t2, "主动公开"),
+                ("表三", reg.t3, "依申请公开"),
+                ("表四", reg.t4, "复议诉讼"),
+            ):
                 if span is None or part not in heads:
                     continue
-                later = [heads[n][0] for n in names[names.index(part) + 1 :] if n in heads and heads[n][0] > heads[part][0]]
+                later = [
+                    heads[n][0]
+                    for n in names[names.index(part) + 1 :]
+                    if n in heads and heads[n][0] > heads[part][0]
+                ]
                 if span[0] < heads[part][0] or (later and span[0] > min(later)):
                     out.append(Finding("S-1", WARNING, f"{tname} 不在「{part}」部分之下", (), None, None))
     body = parts.get("问题与改进")
     if body is not None:
-        content = re.sub(rf"^\s*[{_NUM}]?\s*[、．]?\s*[^。\n]{{0,30}}?(?:情况|措施)", "", body, count=1).strip()
+        content = re.sub(
+            rf"^\s*[{_NUM}]?\s*[、．]?\s*[^。\n]{{0,30}}?(?:情况|措施)", "", body, count=1
+        ).strip()
         if len(re.sub(r"[\s。无]", "", content)) < 4:
             out.append(Finding("S-2", ERROR, "「存在的主要问题及改进情况」为空或仅写「无」", (), None, None))
         else:
             if not _PROBLEM_CUES.search(content):
                 out.append(Finding("S-2", WARNING, "「存在的主要问题及改进情况」未写问题", (), None, None))
             if not _MEASURE_CUES.search(content):
-                out.append(Finding("S-2", WARNING, "「存在的主要问题及改进情况」未写改进措施", (), None, None))
+                out.append(
+                    Finding("S-2", WARNING, "「存在的主要问题及改进情况」未写改进措施", (), None, None)
+                )
     if ts.version == "2021":
         six = parts.get("其他事项") or ""
         if not _FEE.search(six):
-            if _FEE.search(text):
-                out.append(Finding("F-1", WARNING, "信息处理费情况未在「其他需要报告的事项」中报告", (), None, None))
+            if _FEE.search(_narrative(text, None)):  # not the 表三 label 「…收费通知…」
+                out.append(
+                    Finding("F-1", WARNING, "信息处理费情况未在「其他需要报告的事项」中报告", (), None, None)
+                )
             else:
-                out.append(Finding("F-1", ERROR, "未报告信息处理费收取情况（2021 版格式要求在第六部分报告）", (), None, None))
+                out.append(
+                    Finding(
+                        "F-1",
+                        ERROR,
+                        "未报告信息处理费收取情况（2021 版格式要求在第六部分报告）",
+                        (),
+                        None,
+                        None,
+                    )
+                )
     return out
 
 

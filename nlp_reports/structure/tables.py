@@ -11,9 +11,9 @@ the row total (表三: 总计 = sum of six applicant cells; 表四: 总计 = sum
 needed, the column rules of 表三 must leave exactly one segmentation; the cells are then marked
 ``inferred``. Anything else is reported as ``unparseable: cells run together`` rather than guessed.
 
->>> ts = parse_tables("一、本年新收政府信息公开申请数量200 000121")
+>>> ts = parse_tables("一、本年新收政府信息公开申请数量" + "150 000217")
 >>> ts.version, ts.value("T3", "new", "np"), ts.value("T3", "new", "tot")
-('2019', 20.0, 21.0)
+('2019', 15.0, 17.0)
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ _WS = "[\\s\u3000\xa0]*"
 @lru_cache(maxsize=1)
 def layouts() -> dict[str, Any]:
     """The table layouts (``table_layouts.json``), loaded once."""
-    return json.loads(resources.files("nlp_reports.structure").joinpath("table_layouts.json").read_text("utf-8"))
+    return json.loads(
+        resources.files("nlp_reports.structure").joinpath("table_layouts.json").read_text("utf-8")
+    )
 
 
 def t3_columns() -> tuple[str, ...]:
@@ -55,6 +57,11 @@ def t4_columns() -> tuple[str, ...]:
 
 def t3_rows(version: str) -> tuple[str, ...]:
     return tuple(r["key"] for r in layouts()["versions"][version]["T3"])
+
+
+def stub_label(row: dict[str, Any]) -> str:
+    """The stub text as printed: label + optional note + tail (stored apart in the layout)."""
+    return row["label"] + row.get("note", "") + row.get("tail", "")
 
 
 def t2_rows(version: str) -> tuple[dict[str, Any], ...]:
@@ -83,7 +90,13 @@ class TableSet:
         if not self._index and len(self.cells):
             idx = {
                 (t, r, c): float(v)
-                for t, r, c, v in zip(self.cells["table"], self.cells["row"], self.cells["col"], self.cells["value"], strict=True)
+                for t, r, c, v in zip(
+                    self.cells["table"],
+                    self.cells["row"],
+                    self.cells["col"],
+                    self.cells["value"],
+                    strict=True,
+                )
             }
             object.__setattr__(self, "_index", idx)
 
@@ -97,7 +110,9 @@ class TableSet:
         return (table, row, col) in self._index
 
     def defect(self, table: str, row: str, col: str) -> str | None:
-        m = self.cells[(self.cells["table"] == table) & (self.cells["row"] == row) & (self.cells["col"] == col)]
+        m = self.cells[
+            (self.cells["table"] == table) & (self.cells["row"] == row) & (self.cells["col"] == col)
+        ]
         return None if m.empty else m["defect"].iloc[0]
 
 
@@ -111,8 +126,16 @@ class Cell:
 
 # ----------------------------------------------------------------------------- text helpers
 
-_PAGE_LINE = re.compile(r"(?m)^[ \t\u3000]*(?:[-—–－]{1,2}[ \t\u3000]*\d{1,4}[ \t\u3000]*[-—–－]{1,2}|第\s*\d{1,4}\s*页)[ \t\u3000]*$")
-_FULLWIDTH = {**{0xFF10 + i: 0x30 + i for i in range(10)}, 0xFF0E: 0x2E, 0xFF0D: 0x2D, 0xFF0B: 0x2B, 0x2212: 0x2D}
+_PAGE_LINE = re.compile(
+    r"(?m)^[ \t\u3000]*(?:[-—–－]{1,2}[ \t\u3000]*\d{1,4}[ \t\u3000]*[-—–－]{1,2}|第\s*\d{1,4}\s*页)[ \t\u3000]*$"
+)
+_FULLWIDTH = {
+    **{0xFF10 + i: 0x30 + i for i in range(10)},
+    0xFF0E: 0x2E,
+    0xFF0D: 0x2D,
+    0xFF0B: 0x2B,
+    0x2212: 0x2D,
+}
 _UNIT = r"(?:万元|元|笔|件|条|个|项)"
 # a value as written in a cell or a run of run-together cells: sign, digits, decimals, unit
 _VALUE_RUN = re.compile(r"[+\-]?\d+(?:,\d{3})*(?:\.\d+)?(?:" + _UNIT + r")?")
@@ -129,7 +152,7 @@ def _loose(s: str) -> str:
     """Regex for ``s`` tolerant of whitespace between characters and of quote variants."""
     out = []
     for ch in s:
-        if ch in "“”\"":
+        if ch in '“”"':
             out.append('[“”"]?')
         elif ch in "（(":
             out.append("[（(]")
@@ -230,7 +253,9 @@ def _split_run(run: str, k: int, decimal_last: bool) -> list[list[str]]:
     return out
 
 
-def _segmentations(runs: list[str], n: int, units: list[str | None], decimal: set[int], signed: set[int]) -> list[list[Cell]]:
+def _segmentations(
+    runs: list[str], n: int, units: list[str | None], decimal: set[int], signed: set[int]
+) -> list[list[Cell]]:
     """Ways to read run-together ``runs`` as exactly ``n`` cells (syntax only)."""
     parts: list[tuple[str, str, str | None]] = []  # (sign, digits, unit)
     for r in runs:
@@ -348,7 +373,9 @@ def _read_row(
     if not runs:
         if empty_ok:
             # an empty row in flattened text: empty cells, a T3-4 defect rather than a guess
-            return RowRead(key, [[Cell(math.nan, "", u, "blank") for u in units[:n]]], note=f"{key}: empty row")
+            return RowRead(
+                key, [[Cell(math.nan, "", u, "blank") for u in units[:n]]], note=f"{key}: empty row"
+            )
         return RowRead(key, [], note=f"{key}: no values")
     cells_direct = [_parse_cell(r, units[i]) if i < n else None for i, r in enumerate(runs)]
     if len(runs) == n and all(c is not None for c in cells_direct):
@@ -367,7 +394,9 @@ def _read_row(
             return RowRead(key, ok, inferred=True, note=f"{key}: '{shown}' split by the row total")
         if not ok:
             return RowRead(key, [], note=f"{key}: '{shown}': no split satisfies the row total")
-        return RowRead(key, ok, inferred=True, note=f"{key}: '{shown}' has {len(ok)} splits satisfying the row total")
+        return RowRead(
+            key, ok, inferred=True, note=f"{key}: '{shown}' has {len(ok)} splits satisfying the row total"
+        )
     return RowRead(key, segs, inferred=True, note=f"{key}: '{shown}' has {len(segs)} possible splits")
 
 
@@ -389,12 +418,14 @@ class Regions:
     t4: tuple[int, int] | None
 
 
-_T2_START = re.compile(f"第{_WS}二{_WS}十{_WS}条{_WS}第?{_WS}[（(]{_WS}一{_WS}[）)]{_WS}项")
+_T2_START = re.compile(f"第{_WS}二{_WS}十{_WS}条{_WS}第?{_WS}[（(]{_WS}[一五六八九]{_WS}[）)]{_WS}项")
 _T3_START = re.compile(
     "|".join(_loose(s) for s in ("本列数据的勾稽关系", "申请人情况", "本年新收政府信息公开申请数量"))
 )
 _T4_START = re.compile(f"行{_WS}政{_WS}复{_WS}议")
-_T4_HEADER = re.compile(f"结{_WS}果{_WS}维{_WS}持|尚{_WS}未{_WS}审{_WS}结|未{_WS}经{_WS}复{_WS}议|复{_WS}议{_WS}后{_WS}起{_WS}诉")
+_T4_HEADER = re.compile(
+    f"结{_WS}果{_WS}维{_WS}持|尚{_WS}未{_WS}审{_WS}结|未{_WS}经{_WS}复{_WS}议|复{_WS}议{_WS}后{_WS}起{_WS}诉"
+)
 _T4_END = re.compile(f"(?<![（(])五{_WS}[、．]|存在的?主要问题|其他需要报告的事项|(?<![（(])[六七]{_WS}、")
 
 
@@ -425,7 +456,7 @@ def table_regions(text: str) -> Regions:
 
 
 def detect_version(t: str, regions: Regions | None = None) -> str | None:
-    """"2019" / "2021" from the table labels (report-format.md §3.3), None without tables."""
+    """ "2019" / "2021" from the table labels (report-format.md §3.3), None without tables."""
     regions = regions or find_regions(t)
     spans = [s for s in (regions.t2, regions.t3) if s]
     if not spans:
@@ -448,7 +479,9 @@ def _header_unit(header: str) -> str | None:
     return m.group(1) if m else None
 
 
-def parse_t2(t: str, span: tuple[int, int], version: str) -> tuple[list[tuple[str, str, Cell, bool]], str, str]:
+def parse_t2(
+    t: str, span: tuple[int, int], version: str
+) -> tuple[list[tuple[str, str, Cell, bool]], str, str]:
     a, b = span
     rows = t2_rows(version)
     found: list[tuple[dict[str, Any], re.Match[str]]] = []
@@ -519,10 +552,14 @@ def _t3_stream(t: str, span: tuple[int, int], version: str) -> list[RowRead] | N
     vals = [x for x in toks if re.fullmatch(r"[+\-]?\d+", x)]
     if len(vals) != 7 * len(keys):
         return None
-    return [RowRead(k, [[Cell(float(v), v, "件") for v in vals[7 * i : 7 * i + 7]]]) for i, k in enumerate(keys)]
+    return [
+        RowRead(k, [[Cell(float(v), v, "件") for v in vals[7 * i : 7 * i + 7]]]) for i, k in enumerate(keys)
+    ]
 
 
-def parse_t3(t: str, span: tuple[int, int], version: str) -> tuple[list[tuple[str, str, Cell, bool]], str, str]:
+def parse_t3(
+    t: str, span: tuple[int, int], version: str
+) -> tuple[list[tuple[str, str, Cell, bool]], str, str]:
     a, b = span
     spec = layouts()["versions"][version]["T3"]
     cols = list(t3_columns())
@@ -530,7 +567,7 @@ def parse_t3(t: str, span: tuple[int, int], version: str) -> tuple[list[tuple[st
     found: list[tuple[str, re.Match[str]]] = []
     pos = a
     for row in spec:
-        m = _find_label(t, row["label"], pos, b, tolerant=True)
+        m = _find_label(t, stub_label(row), pos, b, tolerant=True)
         if m:
             found.append((row["key"], m))
             pos = m.end()
@@ -573,7 +610,9 @@ def parse_t3(t: str, span: tuple[int, int], version: str) -> tuple[list[tuple[st
     if missing:
         reasons.append("rows not found: " + ", ".join(missing))
     if inferred:
-        reasons.append("inferred rows: " + "; ".join(r.note for r in reads if r.inferred and len(r.candidates) == 1))
+        reasons.append(
+            "inferred rows: " + "; ".join(r.note for r in reads if r.inferred and len(r.candidates) == 1)
+        )
     if not out:
         return out, "unparseable", "; ".join(reasons) or "no rows"
     status = "unparseable" if problems else ("inferred" if inferred else "parsed")
@@ -601,7 +640,9 @@ def _resolve_t3(reads: list[RowRead], version: str) -> tuple[list[RowRead], str]
     if len(sols) != 1:
         why = "no combination satisfies" if not sols else "several combinations satisfy"
         for i in amb:
-            reads[i] = RowRead(reads[i].key, reads[i].candidates, True, reads[i].note + f"; {why} the column rules")
+            reads[i] = RowRead(
+                reads[i].key, reads[i].candidates, True, reads[i].note + f"; {why} the column rules"
+            )
         return reads, ""
     out = list(reads)
     for i, cand in zip(amb, sols[0], strict=True):
@@ -640,7 +681,9 @@ def _t4_arrange(groups: list[list[str]]) -> list[list[float]]:
         if i == len(vals):
             if all(s is not None for s in slots) and _t4_block_totals(slots):  # type: ignore[arg-type]
                 # order blocks by first group index, so rev = the block seen first
-                blocks = sorted(range(3), key=lambda bb: min(o for o in owner[bb * 5 : bb * 5 + 5] if o is not None))
+                blocks = sorted(
+                    range(3), key=lambda bb: min(o for o in owner[bb * 5 : bb * 5 + 5] if o is not None)
+                )
                 arranged = [slots[bb * 5 + j] for bb in blocks for j in range(5)]
                 k = tuple(arranged)  # type: ignore[arg-type]
                 if k not in seen:
@@ -673,14 +716,21 @@ def parse_t4(t: str, span: tuple[int, int]) -> tuple[list[tuple[str, str, Cell, 
         return [(blocks[i // 5], cols[i % 5], c, inferred) for i, c in enumerate(cells)]
 
     for line in region.split("\n"):
-        if re.search(r"[|\t]", line) and not re.search(r"[\u4e00-\u9fff]", line):
+        # the data row, possibly glued to the header line by line-joining normalization
+        han = list(re.finditer(r"[\u4e00-\u9fff]", line))
+        line = line[han[-1].end() :] if han else line
+        if re.search(r"[|\t]", line):
             pieces = re.split(r"[|\t]", line)
             while len(pieces) > 15 and pieces[-1].strip() == "":
                 pieces.pop()
             while len(pieces) > 15 and pieces[0].strip() == "":
                 pieces.pop(0)
             cells = [_parse_cell(p, "件") for p in pieces]
-            if len(pieces) == 15 and all(c is not None for c in cells) and any(c.defect is None for c in cells):
+            if (
+                len(pieces) == 15
+                and all(c is not None for c in cells)
+                and any(c.defect is None for c in cells)
+            ):
                 return emit(cells, False), "parsed", ""  # type: ignore[arg-type]
     # values after the last header word
     hdr = list(_T4_HEADER.finditer(region)) + list(re.finditer(f"总{_WS}计", region))
@@ -714,7 +764,11 @@ def parse_t4(t: str, span: tuple[int, int]) -> tuple[list[tuple[str, str, Cell, 
         return emit(ok[0], True), "inferred", f"'{shown}' split by the block totals"
     if not segs:
         return [], "unparseable", f"unparseable: '{shown}' cannot be read as 15 cells"
-    return [], "unparseable", f"unparseable: cells run together ('{shown}': {len(ok)} of {len(segs)} splits satisfy the block totals)"
+    return (
+        [],
+        "unparseable",
+        f"unparseable: cells run together ('{shown}': {len(ok)} of {len(segs)} splits satisfy the block totals)",
+    )
 
 
 # ----------------------------------------------------------------------------- entry point

@@ -13,6 +13,7 @@ array(['problem'], dtype=object)
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -28,6 +29,7 @@ from sklearn.utils.validation import check_is_fitted
 from nlp_reports.nlp.tokenizer import Tokenizer
 from nlp_reports.tagging.rules import LABEL_INDEX, LABELS, Unit, apply_rules, load_rules, unit_kind
 
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
 SECTIONS = ("总体情况", "主动公开", "依申请公开", "复议诉讼", "问题与改进", "其他事项", "回顾", "问题与不足", "部署")
 KINDS = ("heading", "item", "sentence")
 
@@ -142,7 +144,8 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         return sp.csr_matrix(np.hstack(blocks))
 
     def _features(self, df: pd.DataFrame, fit: bool) -> sp.csr_matrix:
-        texts = df["text"].tolist()
+        # numbers generalise by shape: "854条" and "33条" share the n-gram "#条"
+        texts = [_DIGITS.sub("#", t) for t in df["text"].tolist()]
         if fit:
             self.char_vectorizer_ = TfidfVectorizer(
                 analyzer="char", ngram_range=(1, self.char_ngram_max), sublinear_tf=True, min_df=2, max_features=60000
