@@ -208,9 +208,11 @@ def write_sentences(blocks: Iterable[dict[str, list]], path: Path, row_group: in
                             pa.Table.from_pandas(pd.concat(buf), schema=schema, preserve_index=False)
                         )
                         buf, n, written = [], 0, True
-                if buf or not written:
-                    df = pd.concat(buf) if buf else _frame({})
-                    w.write_table(pa.Table.from_pandas(df, schema=schema, preserve_index=False))
+                if buf:
+                    table = pa.Table.from_pandas(pd.concat(buf), schema=schema, preserve_index=False)
+                    w.write_table(table)
+                elif not written:  # no sentences at all: an empty table with the same schema
+                    w.write_table(schema.empty_table())
         elif suf in (".csv", ".jsonl"):
             with open(tmp, "w", encoding="utf-8", newline="") as f:
                 header = True

@@ -86,6 +86,10 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
     rules_path : str or None
         Labeling functions to use (default: the packaged rules).
     tokenizer_backend : {"rjieba", "jieba"}
+    class_weight : "balanced" or None
+    random_state : int
+    rule_weight : float
+        Scale of the rule-vote features relative to the TF-IDF blocks.
     """
 
     def __init__(
@@ -100,6 +104,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         tokenizer_backend: str = "rjieba",
         class_weight: str | None = "balanced",
         random_state: int = 0,
+        rule_weight: float = 1.0,
     ):
         self.C = C
         self.classifier = classifier
@@ -111,6 +116,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         self.tokenizer_backend = tokenizer_backend
         self.class_weight = class_weight
         self.random_state = random_state
+        self.rule_weight = rule_weight
 
     # -- features -------------------------------------------------------------------------
     def _tokenizer(self) -> Tokenizer:
@@ -128,7 +134,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
             for i, row in enumerate(votes):
                 for v in row[row >= 0]:
                     onehot[i, votes.shape[1] + v] += 1.0
-            blocks.append(onehot)
+            blocks.append(onehot * self.rule_weight)
         if self.use_context:
             ctx = np.zeros((len(df), len(SECTIONS) + 1 + 2 + len(KINDS) + 2), dtype=np.float64)
             for i, (t, s, c) in enumerate(zip(df["text"], df["section"], df["in_self_critique"], strict=True)):

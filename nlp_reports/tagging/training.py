@@ -28,11 +28,11 @@ from nlp_reports.tagging.tagger import rules_only, save_model, tag_frame
 
 ANNOTATION_DIR = Path(__file__).resolve().parents[2] / "corpora" / "annotations"
 CANDIDATES = (
-    {"classifier": "svm", "C": 0.3},
-    {"classifier": "svm", "C": 1.0},
-    {"classifier": "svm", "C": 3.0},
-    {"classifier": "logreg", "C": 1.0},
-    {"classifier": "svm", "C": 1.0, "use_words": False},
+    {"classifier": "svm", "C": 0.5, "use_rules": False},
+    {"classifier": "svm", "C": 1.0, "use_rules": False},
+    {"classifier": "svm", "C": 2.0, "use_rules": False},
+    {"classifier": "svm", "C": 1.0, "use_rules": True, "rule_weight": 0.3},
+    {"classifier": "logreg", "C": 1.0, "use_rules": False},
 )
 
 
