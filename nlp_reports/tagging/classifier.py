@@ -13,6 +13,7 @@ array(['problem'], dtype=object)
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Sequence
 
@@ -90,6 +91,8 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
     random_state : int
     rule_weight : float
         Scale of the rule-vote features relative to the TF-IDF blocks.
+    max_char_features, max_word_features : int
+        Vocabulary caps (most frequent n-grams); they bound the model file's size and load time.
     """
 
     def __init__(
@@ -105,6 +108,8 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         class_weight: str | None = "balanced",
         random_state: int = 0,
         rule_weight: float = 1.0,
+        max_char_features: int = 30000,
+        max_word_features: int = 15000,
     ):
         self.C = C
         self.classifier = classifier
@@ -117,6 +122,8 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         self.class_weight = class_weight
         self.random_state = random_state
         self.rule_weight = rule_weight
+        self.max_char_features = max_char_features
+        self.max_word_features = max_word_features
 
     # -- features -------------------------------------------------------------------------
     def _tokenizer(self) -> Tokenizer:
@@ -154,7 +161,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         texts = [_DIGITS.sub("#", t) for t in df["text"].tolist()]
         if fit:
             self.char_vectorizer_ = TfidfVectorizer(
-                analyzer="char", ngram_range=(1, self.char_ngram_max), sublinear_tf=True, min_df=2, max_features=60000
+                analyzer="char", ngram_range=(1, self.char_ngram_max), sublinear_tf=True, min_df=2, max_features=self.max_char_features
             )
             mats = [self.char_vectorizer_.fit_transform(texts)]
         else:
@@ -164,7 +171,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
             if fit:
                 self.word_vectorizer_ = TfidfVectorizer(
                     analyzer="word", token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2), sublinear_tf=True,
-                    min_df=2, max_features=40000,
+                    min_df=2, max_features=self.max_word_features,
                 )
                 mats.append(self.word_vectorizer_.fit_transform(joined))
             else:
@@ -172,6 +179,31 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         votes = self.rule_votes(df) if self.use_rules else None
         mats.append(self._dense_features(df, votes))
         return sp.hstack(mats, format="csr")
+
+    # -- persistence ------------------------------------------------------------------------
+    # skops writes a dict entry by entry into its JSON schema; two vocabularies of tens of
+    # thousands of n-grams made the file 25 MB and slow to load. They travel as string arrays.
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        for name in ("char_vectorizer_", "word_vectorizer_"):
+            vec = state.get(name)
+            if vec is not None and hasattr(vec, "vocabulary_"):
+                terms = np.empty(len(vec.vocabulary_), dtype=object)
+                for term, i in vec.vocabulary_.items():
+                    terms[i] = term
+                vec = copy.copy(vec)
+                del vec.vocabulary_
+                state[name] = vec
+                state[name + "terms"] = np.array(terms.tolist(), dtype=str)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        for name in ("char_vectorizer_", "word_vectorizer_"):
+            terms = state.pop(name + "terms", None)
+            if terms is not None:
+                state[name].vocabulary_ = {str(t): i for i, t in enumerate(terms)}
+        self.__dict__.update(state)
 
     # -- estimator API --------------------------------------------------------------------
     def fit(self, X, y):
@@ -195,6 +227,11 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
             raise ValueError(f"classifier must be 'svm' or 'logreg', not {self.classifier!r}")
         model.fit(feats, y)
         self.model_ = model
+        # stop_words_ lists every n-gram cut by min_df/max_features: only needed for
+        # introspection, and it is most of the model file's size and load time
+        for vec in (getattr(self, "char_vectorizer_", None), getattr(self, "word_vectorizer_", None)):
+            if vec is not None and hasattr(vec, "stop_words_"):
+                del vec.stop_words_
         # rules precise enough on the training data to decide on their own (see tagger.tag_frame)
         votes = self.rule_votes(df)
         acc: dict[str, float] = {}
