@@ -67,7 +67,7 @@ _PAGE_NUMBER_LINE = re.compile(
 _CR = re.compile(r"\r\n?")
 _SPACES_BETWEEN_HAN = re.compile(rf"(?<=[{HAN}，。、；：“”（）])[{_SPACE}]+(?=[{HAN}“（])")
 _HAN_RE = re.compile(f"[{HAN}]")
-_BARE_MARKER = re.compile(r"(?:^|[\s。；：])(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)$")
+_BARE_MARKER = re.compile(r"(?:^|[\s。；：])(?:[（(][一二三四五六七八九十\d]{1,3}[）)]|[一二三四五六七八九十]{1,3}、)$", re.M)
 
 # Lines longer than this are web-page one-liners or paragraphs where a space separates
 # blocks (heading and body, menu items) rather than splitting a word.
@@ -177,7 +177,10 @@ def stray_spaces(text: str) -> list[Edit]:
             a, b = pos + m.start(), pos + m.end()
             heading_next = HEADING_START.match(line, m.end()) is not None
             # "（一） 公开形式": a space right after a bare marker belongs to the heading
-            after_marker = _BARE_MARKER.search(line, 0, m.start()) is not None
+            # bounded look-back: a marker is a few characters long (keeps this linear)
+            lo = max(0, m.start() - 8)
+            window = line[lo : m.start()] if lo == 0 else "\n" + line[lo : m.start()][-7:]
+            after_marker = _BARE_MARKER.search(window) is not None
             sep = (long_line or heading_next) and not after_marker
             edits.append(Edit(a, b, "\n" if sep else ""))
         pos += len(line) + 1
