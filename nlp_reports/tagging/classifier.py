@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import re
+from functools import lru_cache
 from collections.abc import Sequence
 
 import numpy as np
@@ -60,6 +61,12 @@ def to_units(df: pd.DataFrame) -> list[Unit]:
         crit = None if c is None or (isinstance(c, float) and np.isnan(c)) else bool(c)
         out.append(Unit(t, sec, crit))
     return out
+
+
+@lru_cache(maxsize=4)
+def _tokenizer_for(backend: str) -> Tokenizer:
+    # one loaded dictionary per process and backend: building it costs ~60 ms
+    return Tokenizer(backend=backend).load()
 
 
 def _tokens_joined(texts: Sequence[str], tokenizer: Tokenizer) -> list[str]:
@@ -127,7 +134,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
 
     # -- features -------------------------------------------------------------------------
     def _tokenizer(self) -> Tokenizer:
-        return Tokenizer(backend=self.tokenizer_backend)
+        return _tokenizer_for(self.tokenizer_backend)
 
     def rule_votes(self, X) -> np.ndarray:
         df = as_frame(X)
@@ -156,7 +163,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
             return sp.csr_matrix((len(df), 0))
         return sp.csr_matrix(np.hstack(blocks))
 
-    def _features(self, df: pd.DataFrame, fit: bool) -> sp.csr_matrix:
+    def _features(self, df: pd.DataFrame, fit: bool, votes: np.ndarray | None = None) -> sp.csr_matrix:
         # numbers generalise by shape: "854条" and "33条" share the n-gram "#条"
         texts = [_DIGITS.sub("#", t) for t in df["text"].tolist()]
         if fit:
@@ -176,8 +183,9 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
                 mats.append(self.word_vectorizer_.fit_transform(joined))
             else:
                 mats.append(self.word_vectorizer_.transform(joined))
-        votes = self.rule_votes(df) if self.use_rules else None
-        mats.append(self._dense_features(df, votes))
+        if self.use_rules and votes is None:
+            votes = self.rule_votes(df)
+        mats.append(self._dense_features(df, votes if self.use_rules else None))
         return sp.hstack(mats, format="csr")
 
     # -- persistence ------------------------------------------------------------------------
@@ -251,13 +259,16 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         self.rules_checksum_ = rs.checksum
         return self
 
-    def predict_proba(self, X) -> np.ndarray:
-        """Probabilities in the order of ``classes_`` (rows sum to 1)."""
+    def predict_proba(self, X, votes: np.ndarray | None = None) -> np.ndarray:
+        """Probabilities in the order of ``classes_`` (rows sum to 1).
+
+        ``votes``: the rule vote matrix when the caller already has it (saves a second pass).
+        """
         check_is_fitted(self, "model_")
         df = as_frame(X)
         if len(df) == 0:
             return np.zeros((0, len(self.classes_)))
-        p = self.model_.predict_proba(self._features(df, fit=False))
+        p = self.model_.predict_proba(self._features(df, fit=False, votes=votes))
         order = [list(self.model_.classes_).index(c) for c in self.classes_]
         p = p[:, order]
         return p / p.sum(axis=1, keepdims=True)

@@ -140,7 +140,7 @@ def tag_frame(frame, model: SentenceTagger | None = None, *, use_model: bool = T
     if m.rules_checksum_ != rs.checksum:
         raise ModelError(default_model_path(), "model was trained with other rules (checksum differs); retrain it")
     votes = apply_rules(rs, to_units(df))
-    proba = m.predict_proba(df) if len(df) else np.zeros((0, len(m.classes_)))
+    proba = m.predict_proba(df, votes=votes) if len(df) else np.zeros((0, len(m.classes_)))
     full = np.zeros((len(df), len(LABELS)))
     for k, c in enumerate(m.classes_):
         full[:, LABELS.index(c)] = proba[:, k]
