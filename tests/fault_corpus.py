@@ -10,7 +10,14 @@ import os
 import random
 from pathlib import Path
 
-from fixture_factory import docx_bytes, make_scanned_pdf, make_zip_bomb, report_pdf_pages, truncations, _pdf_bytes
+from fixture_factory import (
+    _pdf_bytes,
+    docx_bytes,
+    make_scanned_pdf,
+    make_zip_bomb,
+    report_pdf_pages,
+    truncations,
+)
 
 # kinds for which a result (not an error) is the right outcome
 LOADABLE = {"one_long_line", "repeated_enumerations", "only_table_digits", "only_english"}

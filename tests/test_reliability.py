@@ -117,3 +117,114 @@ def test_same_report_twice_gives_identical_tables(corpus_dir):
     for k in ra:
         same_nan = isinstance(ra[k], float) and isinstance(rb[k], float) and np.isnan(ra[k]) and np.isnan(rb[k])
         assert same_nan or ra[k] == rb[k], k
+
+
+# ---------------------------------------------------------------- faults during a corpus run
+
+
+def _copy_reports(corpus_dir, dest, ids):
+    import shutil
+
+    dest.mkdir(parents=True, exist_ok=True)
+    for d in ids:
+        shutil.copy(corpus_dir / "texts" / f"{d}.txt", dest / f"{d}.txt")
+    return dest
+
+
+RUN_IDS = ["0001", "0002", "0014", "0022", "0026", "0030", "1049", "1060"]
+
+
+@pytest.mark.slow
+def test_sigkill_at_random_points_then_resume(corpus_dir, tmp_path):
+    import os
+    import random
+    import signal
+
+    import pandas as pd
+
+    src = _copy_reports(corpus_dir, tmp_path / "in", RUN_IDS)
+    (src / "broken.docx").write_bytes(b"PK\x03\x04 truncated")
+    clean = tmp_path / "clean" / "out.parquet"
+    nr.score_corpus(src, clean, progress=False)
+    out = tmp_path / "killed" / "out.parquet"
+    records = out.parent / "out.parquet.parts" / "records.jsonl"
+    cmd = [sys.executable, "-m", "nlp_reports.interfaces.cli", "score", str(src), "-o", str(out), "--no-progress"]
+    rng = random.Random(11)
+    for _ in range(3):
+        target = rng.randint(1, len(RUN_IDS) - 1)
+        p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 120
+        while p.poll() is None and time.time() < deadline:
+            n = sum(1 for _ in open(records, "rb")) if records.exists() else 0
+            if n >= target:
+                os.kill(p.pid, signal.SIGKILL)
+                break
+            time.sleep(0.05)
+        p.wait()
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    got = pd.read_parquet(out)
+    assert sorted(got.doc_id) == sorted([*RUN_IDS, "broken"])
+    assert got.doc_id.is_unique
+    assert got.set_index("doc_id").loc["broken", "error"]
+    assert got.drop(columns=[]).equals(pd.read_parquet(clean))
+    sent = pd.read_parquet(out.with_name("out_sentences.parquet"))
+    assert not sent.duplicated(["doc_id", "idx"]).any()
+    assert sent.equals(pd.read_parquet(clean.with_name("out_sentences.parquet")))
+
+
+def test_disk_full_during_run_keeps_what_was_written(corpus_dir, tmp_path, monkeypatch):
+    import errno
+    import os
+
+    import pandas as pd
+
+    import nlp_reports.corpus.batch as batch
+
+    src = _copy_reports(corpus_dir, tmp_path / "in", RUN_IDS[:4])
+    out = tmp_path / "out" / "out.csv"
+    real_fsync, calls = os.fsync, {"n": 0}
+
+    def full(fd):
+        calls["n"] += 1
+        if calls["n"] > 4:  # two reports (records + sentences) fit, then the disk is full
+            raise OSError(errno.ENOSPC, "No space left on device")
+        real_fsync(fd)
+
+    monkeypatch.setattr(batch.os, "fsync", full)
+    with pytest.raises(ReportError, match="cannot write results.*No space left.*rerun to resume"):
+        nr.score_corpus(src, out, progress=False)
+    monkeypatch.setattr(batch.os, "fsync", real_fsync)
+    recs = [line for line in open(out.parent / "out.csv.parts" / "records.jsonl", "rb")]
+    assert len(recs) >= 2 and all(x.endswith(b"\n") for x in recs)
+    df = nr.score_corpus(src, out, progress=False)
+    assert sorted(df.doc_id) == sorted(RUN_IDS[:4]) and df.error.isna().all()
+    assert pd.read_csv(out, dtype={"doc_id": str}).doc_id.is_unique
+
+
+def test_unwritable_output_is_a_clear_error_before_any_work(tmp_path):
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    r = subprocess.run([sys.executable, "-m", "nlp_reports.interfaces.cli", "score", str(tmp_path), "-o",
+                        str(blocker / "out.csv"), "--no-progress"], capture_output=True, text=True)
+    assert r.returncode == 2 and "not writable" in r.stderr and "nothing was scored" in r.stderr
+
+
+@pytest.mark.slow
+def test_fault_corpus_mixed_with_real_reports_in_one_batch(faults, corpus_dir, tmp_path):
+    import shutil
+
+    import pandas as pd
+
+    src = _copy_reports(corpus_dir, tmp_path / "mix", RUN_IDS[:3])
+    for p in faults.values():
+        if p.is_symlink() or p.is_dir() or p.stat().st_size > 20_000_000:
+            continue
+        shutil.copy(p, src / p.name)
+    df = nr.score_corpus(src, tmp_path / "out.parquet", n_jobs=2, progress=False)
+    assert set(RUN_IDS[:3]) <= set(df.doc_id)
+    real = df[df.doc_id.isin(RUN_IDS[:3])]
+    assert real.error.isna().all() and real.critique_score.notna().all()
+    bad = df[~df.doc_id.isin(RUN_IDS[:3])]
+    assert bad.error.notna().sum() >= 10
+    assert pd.read_parquet(tmp_path / "out.parquet").shape[0] == len(df)

@@ -27,7 +27,6 @@ def main(out: str, specs: list[str]) -> None:
         sha = hashlib.sha256(p.read_bytes()).hexdigest()
         ranges = [tuple(int(x) for x in r.split("-")) for r in rng.split(",")] if rng else [(0, len(rep.sentences) - 1)]
         chosen = [s for lo, hi in ranges for s in rep.sentences[lo : hi + 1]]
-        lo, hi = ranges[0][0], ranges[-1][1]
         with open(outdir / f"{doc}.jsonl", "w", encoding="utf-8") as f:
             for s in chosen:
                 f.write(json.dumps({

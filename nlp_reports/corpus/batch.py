@@ -3,7 +3,7 @@
 Pass 1 (per report, in worker processes): load -> build_report -> analyze_report -> critique_input.
 Each result is appended to two append-only JSONL part files beside the output (one line per report,
 fsync'd): the sentence rows and a compact record holding the metadata, table finding counts and the
-pickled ``CritiqueInput``. Pass 2 (in the parent): ``build_context`` over every input (plus the
+``CritiqueInput`` as JSON. Pass 2 (in the parent): ``build_context`` over every input (plus the
 reference corpus), then ``score_critique`` each one -> one row per report.
 
 A rerun with the same output skips reports already in the part files (keyed by doc_id + sha256 of
@@ -14,14 +14,12 @@ the file); a run killed mid-way loses at most the report in flight (a torn last 
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import glob as globmod
 import hashlib
 import json
 import math
 import os
-import pickle
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -33,6 +31,8 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from nlp_reports.errors import ReportError
 
 REPORT_SUFFIXES = (".txt", ".docx", ".pdf", ".html", ".htm")
 META_COLUMNS = ["doc_id", "title", "agency", "year", "level", "doc_type"]
@@ -194,9 +194,7 @@ def analyze_item(doc_id: str, path: str | Path, model_path: str | None = None) -
     rec["critique_input"] = None
     if api is not None:
         try:
-            rec["critique_input"] = base64.b64encode(pickle.dumps(api[0](analysis), protocol=5)).decode(
-                "ascii"
-            )
+            rec["critique_input"] = dataclasses.asdict(api[0](analysis))
         except Exception as e:
             rec["error"] = f"{p}: critique input failed: {type(e).__name__}: {e}"
     rec["sentences"] = sentence_columns(analysis.sentences)
@@ -259,11 +257,20 @@ class PartWriter:
         self.f = open(path, "ab")  # noqa: SIM115 - closed in close()
 
     def write(self, obj: dict) -> None:
-        self.f.write(
-            json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode() + b"\n"
-        )
-        self.f.flush()
-        os.fsync(self.f.fileno())
+        data = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode() + b"\n"
+        pos = self.f.tell()
+        try:
+            self.f.write(data)
+            self.f.flush()
+            os.fsync(self.f.fileno())
+        except OSError as e:
+            # disk full or device gone: drop the partial line so earlier records stay intact
+            try:
+                self.f.truncate(pos)
+            except OSError:
+                pass
+            raise ReportError(self.f.name, f"cannot write results ({e.strerror or e}); the reports already "
+                              "written are kept: free space and rerun to resume") from e
 
     def close(self) -> None:
         self.f.close()
@@ -367,9 +374,15 @@ def process_runner(n_jobs: int, chunk: int = 2) -> Runner:
 
 
 def _load_input(rec: dict) -> Any:
-    b = rec.get("critique_input")
-    # our own cache, written by this module: trusted like any local intermediate file
-    return pickle.loads(base64.b64decode(b)) if b else None
+    d = rec.get("critique_input")
+    if not d:
+        return None
+    # plain JSON, never pickle: a part file is data, safe to read whatever wrote it
+    from nlp_reports.scoring.critique import CritiqueInput
+
+    d = dict(d)
+    d["sentences"] = tuple((str(t), str(lab), bool(c)) for t, lab, c in d["sentences"])
+    return CritiqueInput(**d)
 
 
 def _inputs(path: Path, keys: Iterable[tuple[str, str | None]] | None = None) -> Iterator[Any]:
@@ -590,7 +603,14 @@ def score_items(
         out = Path(out)
         parts = Parts(out.parent / (out.name + ".parts"))
     try:
-        parts.dir.mkdir(parents=True, exist_ok=True)
+        try:
+            parts.dir.mkdir(parents=True, exist_ok=True)
+            probe = parts.dir / ".write-test"
+            probe.write_bytes(b"ok")
+            probe.unlink()
+        except OSError as e:
+            raise ReportError(out if out is not None else parts.dir,
+                              f"output location is not writable ({e.strerror or e}); nothing was scored") from e
         fp = _fingerprint(model_path)
         if parts.fingerprint.exists() and json.loads(parts.fingerprint.read_text()) != fp:
             # another model or rule set: cached results would mix two taggers

@@ -202,9 +202,14 @@ def score(
 ) -> None:
     """Score reports: one row per report (critique score, components, counts, table errors, error)."""
     from nlp_reports.corpus.batch import score_corpus
+    from nlp_reports.errors import ReportError
 
     src = [str(p) for p in paths] if len(paths) > 1 else str(paths[0])
-    df = score_corpus(src, out, n_jobs=jobs, reference=str(reference) if reference else None, progress=not no_progress)
+    try:
+        df = score_corpus(src, out, n_jobs=jobs, reference=str(reference) if reference else None,
+                          progress=not no_progress)
+    except ReportError as e:
+        _fail(e)
     n_err = int(df["error"].notna().sum()) if "error" in df else 0
     typer.echo(f"scored {len(df) - n_err} reports, {n_err} errors -> {out}", err=True)
 

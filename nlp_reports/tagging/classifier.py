@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import copy
 import re
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import pandas as pd
