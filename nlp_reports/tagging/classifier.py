@@ -13,9 +13,7 @@ array(['problem'], dtype=object)
 
 from __future__ import annotations
 
-import copy
 import re
-from collections.abc import Sequence
 from functools import lru_cache
 
 import numpy as np
@@ -23,15 +21,16 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
 from nlp_reports.nlp.tokenizer import Tokenizer
+from nlp_reports.tagging.features import CharNgramTfidf, WordNgramTfidf
 from nlp_reports.tagging.rules import LABEL_INDEX, LABELS, Unit, apply_rules, load_rules, unit_kind
 
 _DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_ANY_DIGIT = re.compile(r"\d")
 SECTIONS = ("总体情况", "主动公开", "依申请公开", "复议诉讼", "问题与改进", "其他事项", "回顾", "问题与不足", "部署")
 KINDS = ("heading", "item", "sentence")
 
@@ -50,13 +49,16 @@ def as_frame(X) -> pd.DataFrame:
         df["section"] = None
     if "in_self_critique" not in df:
         df["in_self_critique"] = None
-    df["text"] = df["text"].fillna("").astype(str)
+    # plain object columns: pandas' Arrow-backed strings are slow to iterate row by row
+    df["text"] = pd.Series([t if isinstance(t, str) else "" for t in df["text"].tolist()], index=df.index, dtype=object)
+    df["section"] = df["section"].astype(object)
+    df["in_self_critique"] = df["in_self_critique"].astype(object)
     return df
 
 
 def to_units(df: pd.DataFrame) -> list[Unit]:
     out = []
-    for t, s, c in zip(df["text"], df["section"], df["in_self_critique"], strict=True):
+    for t, s, c in zip(df["text"].tolist(), df["section"].tolist(), df["in_self_critique"].tolist(), strict=True):
         sec = s if isinstance(s, str) and s else None
         crit = None if c is None or (isinstance(c, float) and np.isnan(c)) else bool(c)
         out.append(Unit(t, sec, crit))
@@ -69,9 +71,27 @@ def _tokenizer_for(backend: str) -> Tokenizer:
     return Tokenizer(backend=backend).load()
 
 
-def _tokens_joined(texts: Sequence[str], tokenizer: Tokenizer) -> list[str]:
-    # pre-tokenized strings keep the vectorizer a plain sklearn object (skops-safe, picklable)
-    return [" ".join(w for w in tokenizer.cut(t) if w.strip()) for t in texts]
+def _calibrated_proba(model, X) -> np.ndarray:
+    """``CalibratedClassifierCV.predict_proba`` for linear SVMs with sigmoid calibration, computed
+    directly (same arithmetic; sklearn's per-call validation cost more than the maths on short
+    reports). Any other model goes through its own ``predict_proba``."""
+    ccs = getattr(model, "calibrated_classifiers_", None)
+    if not ccs or not all(hasattr(c.estimator, "coef_") and all(hasattr(k, "a_") for k in c.calibrators) for c in ccs):
+        return model.predict_proba(X)
+    classes = list(model.classes_)
+    total = np.zeros((X.shape[0], len(classes)))
+    for cc in ccs:
+        est = cc.estimator
+        dec = np.asarray(X @ est.coef_.T) + est.intercept_
+        if dec.ndim == 1 or dec.shape[1] == 1:
+            return model.predict_proba(X)  # binary problems: let sklearn handle the layout
+        proba = np.zeros_like(total)
+        for col, cls, cal in zip(range(dec.shape[1]), est.classes_, cc.calibrators, strict=True):
+            proba[:, classes.index(cls)] = 1.0 / (1.0 + np.exp(cal.a_ * dec[:, col] + cal.b_))
+        den = proba.sum(axis=1, keepdims=True)
+        proba = np.divide(proba, den, out=np.full_like(proba, 1 / len(classes)), where=den != 0)
+        total += proba
+    return total / len(ccs)
 
 
 class SentenceTagger(ClassifierMixin, BaseEstimator):
@@ -150,14 +170,18 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
                     onehot[i, votes.shape[1] + v] += 1.0
             blocks.append(onehot * self.rule_weight)
         if self.use_context:
-            ctx = np.zeros((len(df), len(SECTIONS) + 1 + 2 + len(KINDS) + 2), dtype=np.float64)
-            for i, (t, s, c) in enumerate(zip(df["text"], df["section"], df["in_self_critique"], strict=True)):
-                ctx[i, SECTIONS.index(s) if s in SECTIONS else len(SECTIONS)] = 1
+            n = len(df)
+            texts = df["text"].tolist()
+            ctx = np.zeros((n, len(SECTIONS) + 1 + 2 + len(KINDS) + 2), dtype=np.float64)
+            sec_col = [SECTIONS.index(s) if s in SECTIONS else len(SECTIONS) for s in df["section"].tolist()]
+            ctx[np.arange(n), sec_col] = 1
+            for i, c in enumerate(df["in_self_critique"].tolist()):
                 if c is not None and not (isinstance(c, float) and np.isnan(c)):
                     ctx[i, len(SECTIONS) + 1 + (1 if c else 0)] = 1
-                ctx[i, len(SECTIONS) + 3 + KINDS.index(unit_kind(t) if t.strip() else "sentence")] = 1
-                ctx[i, -2] = min(len(t), 200) / 200
-                ctx[i, -1] = any(ch.isdigit() for ch in t)
+            kind_col = [len(SECTIONS) + 3 + KINDS.index(unit_kind(t) if t.strip() else "sentence") for t in texts]
+            ctx[np.arange(n), kind_col] = 1
+            ctx[:, -2] = np.minimum([len(t) for t in texts], 200) / 200
+            ctx[:, -1] = [_ANY_DIGIT.search(t) is not None for t in texts]
             blocks.append(ctx)
         if not blocks:
             return sp.csr_matrix((len(df), 0))
@@ -167,51 +191,22 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         # numbers generalise by shape: "854条" and "33条" share the n-gram "#条"
         texts = [_DIGITS.sub("#", t) for t in df["text"].tolist()]
         if fit:
-            self.char_vectorizer_ = TfidfVectorizer(
-                analyzer="char", ngram_range=(1, self.char_ngram_max), sublinear_tf=True, min_df=2, max_features=self.max_char_features
-            )
+            self.char_vectorizer_ = CharNgramTfidf(self.char_ngram_max, min_df=2, max_features=self.max_char_features)
             mats = [self.char_vectorizer_.fit_transform(texts)]
         else:
             mats = [self.char_vectorizer_.transform(texts)]
         if self.use_words:
-            joined = _tokens_joined(texts, self._tokenizer())
+            tok = self._tokenizer()
+            docs = [[w for w in tok.cut(t) if w.strip()] for t in texts]
             if fit:
-                self.word_vectorizer_ = TfidfVectorizer(
-                    analyzer="word", token_pattern=r"\S+", lowercase=False, ngram_range=(1, 2), sublinear_tf=True,
-                    min_df=2, max_features=self.max_word_features,
-                )
-                mats.append(self.word_vectorizer_.fit_transform(joined))
+                self.word_vectorizer_ = WordNgramTfidf(min_df=2, max_features=self.max_word_features)
+                mats.append(self.word_vectorizer_.fit_transform(docs))
             else:
-                mats.append(self.word_vectorizer_.transform(joined))
+                mats.append(self.word_vectorizer_.transform(docs))
         if self.use_rules and votes is None:
             votes = self.rule_votes(df)
         mats.append(self._dense_features(df, votes if self.use_rules else None))
         return sp.hstack(mats, format="csr")
-
-    # -- persistence ------------------------------------------------------------------------
-    # skops writes a dict entry by entry into its JSON schema; two vocabularies of tens of
-    # thousands of n-grams made the file 25 MB and slow to load. They travel as string arrays.
-    def __getstate__(self) -> dict:
-        state = dict(self.__dict__)
-        for name in ("char_vectorizer_", "word_vectorizer_"):
-            vec = state.get(name)
-            if vec is not None and hasattr(vec, "vocabulary_"):
-                terms = np.empty(len(vec.vocabulary_), dtype=object)
-                for term, i in vec.vocabulary_.items():
-                    terms[i] = term
-                vec = copy.copy(vec)
-                del vec.vocabulary_
-                state[name] = vec
-                state[name + "terms"] = np.array(terms.tolist(), dtype=str)
-        return state
-
-    def __setstate__(self, state: dict) -> None:
-        state = dict(state)
-        for name in ("char_vectorizer_", "word_vectorizer_"):
-            terms = state.pop(name + "terms", None)
-            if terms is not None:
-                state[name].vocabulary_ = {str(t): i for i, t in enumerate(terms)}
-        self.__dict__.update(state)
 
     # -- estimator API --------------------------------------------------------------------
     def fit(self, X, y):
@@ -235,11 +230,6 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
             raise ValueError(f"classifier must be 'svm' or 'logreg', not {self.classifier!r}")
         model.fit(feats, y)
         self.model_ = model
-        # stop_words_ lists every n-gram cut by min_df/max_features: only needed for
-        # introspection, and it is most of the model file's size and load time
-        for vec in (getattr(self, "char_vectorizer_", None), getattr(self, "word_vectorizer_", None)):
-            if vec is not None and hasattr(vec, "stop_words_"):
-                del vec.stop_words_
         # rules precise enough on the training data to decide on their own (see tagger.tag_frame)
         votes = self.rule_votes(df)
         acc: dict[str, float] = {}
@@ -268,7 +258,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         df = as_frame(X)
         if len(df) == 0:
             return np.zeros((0, len(self.classes_)))
-        p = self.model_.predict_proba(self._features(df, fit=False, votes=votes))
+        p = _calibrated_proba(self.model_, self._features(df, fit=False, votes=votes))
         order = [list(self.model_.classes_).index(c) for c in self.classes_]
         p = p[:, order]
         return p / p.sum(axis=1, keepdims=True)

@@ -26,6 +26,8 @@ PROBA_COLUMNS = [f"proba_{lab}" for lab in LABELS]
 # the only types a model file may contain besides numpy/scipy/sklearn built-ins
 TRUSTED_TYPES = [
     "nlp_reports.tagging.classifier.SentenceTagger",
+    "nlp_reports.tagging.features.CharNgramTfidf",
+    "nlp_reports.tagging.features.WordNgramTfidf",
     "sklearn.calibration.CalibratedClassifierCV",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",

@@ -1,0 +1,163 @@
+"""Character n-gram TF-IDF computed with numpy (no Python loop over n-grams).
+
+An n-gram of code points (c1, c2, c3) is packed into one int64 (21 bits per code point, which
+covers all of Unicode), so a whole batch of texts turns into arrays of n-gram codes with a few
+vectorized operations, and the vocabulary lookup is a ``searchsorted``. Same weighting as
+scikit-learn's ``TfidfVectorizer(analyzer="char", sublinear_tf=True, smooth_idf=True, norm="l2")``.
+
+>>> v = CharNgramTfidf(ngram_max=2, min_df=1).fit(["有待加强", "有待提高"])
+>>> v.transform(["有待加强"]).shape[1] == len(v.codes_)
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+_BITS = 21
+
+
+def _codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Concatenated code points (0 separates texts) and the text index of each position."""
+    joined = "\x00".join(texts) + "\x00"
+    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    sep = cps == 0
+    doc = np.cumsum(sep) - sep  # index of the text each position belongs to
+    return cps, doc
+
+
+def ngram_codes(texts: Sequence[str], ngram_max: int) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, doc index) of every character n-gram, n = 1..ngram_max, of every text."""
+    cps, doc = _codepoints(texts)
+    valid = cps != 0
+    codes, docs = [], []
+    n = len(cps)
+    for k in range(1, ngram_max + 1):
+        if n < k:
+            break
+        m = n - k + 1
+        ok = np.ones(m, dtype=bool)
+        code = np.zeros(m, dtype=np.int64)
+        for j in range(k):
+            ok &= valid[j : j + m]
+            code = (code << _BITS) | cps[j : j + m]
+        codes.append(code[ok])
+        docs.append(doc[:m][ok])
+    if not codes:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    return np.concatenate(codes), np.concatenate(docs)
+
+
+class CharNgramTfidf:
+    """Fit/transform like a vectorizer; learned: ``codes_`` (sorted vocabulary), ``idf_``."""
+
+    def __init__(self, ngram_max: int = 3, min_df: int = 2, max_features: int | None = 30000):
+        self.ngram_max = ngram_max
+        self.min_df = min_df
+        self.max_features = max_features
+
+    def fit(self, texts: Sequence[str]) -> CharNgramTfidf:
+        codes, docs = ngram_codes(texts, self.ngram_max)
+        uniq, inv, counts = np.unique(codes, return_inverse=True, return_counts=True)
+        pairs = np.unique(inv.astype(np.int64) * (len(texts) + 1) + docs)
+        df = np.bincount(pairs // (len(texts) + 1), minlength=len(uniq))
+        keep = df >= self.min_df
+        if self.max_features is not None and keep.sum() > self.max_features:
+            # most frequent n-grams over the corpus, ties broken by code for determinism
+            order = np.lexsort((uniq, -counts))
+            order = order[keep[order]][: self.max_features]
+            keep = np.zeros_like(keep)
+            keep[order] = True
+        self.codes_ = uniq[keep]
+        n = len(texts)
+        self.idf_ = np.log((1 + n) / (1 + df[keep])) + 1.0
+        return self
+
+    def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        codes, docs = ngram_codes(texts, self.ngram_max)
+        idx = np.searchsorted(self.codes_, codes)
+        idx[idx >= len(self.codes_)] = 0
+        hit = self.codes_[idx] == codes if len(self.codes_) else np.zeros(len(codes), bool)
+        m = sp.csr_matrix(
+            (np.ones(int(hit.sum())), (docs[hit], idx[hit])), shape=(len(texts), len(self.codes_))
+        )
+        m.sum_duplicates()
+        m.data = (1.0 + np.log(m.data)) * self.idf_[m.indices]
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+
+    def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
+        return self.fit(texts).transform(texts)
+
+
+class WordNgramTfidf:
+    """Word uni- and bigram TF-IDF over pre-tokenized texts (lists of tokens).
+
+    Same weighting as :class:`CharNgramTfidf`. The vocabulary is kept as a string array
+    (``terms_``, bigrams as "w1 w2") for compact persistence; the lookup dict is rebuilt on load.
+    """
+
+    def __init__(self, min_df: int = 2, max_features: int | None = 15000):
+        self.min_df = min_df
+        self.max_features = max_features
+
+    @staticmethod
+    def _grams(tokens: list[str]) -> list[str]:
+        return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+    def fit(self, docs: Sequence[list[str]]) -> WordNgramTfidf:
+        df: dict[str, int] = {}
+        tf: dict[str, int] = {}
+        for toks in docs:
+            grams = self._grams(toks)
+            for g in grams:
+                tf[g] = tf.get(g, 0) + 1
+            for g in set(grams):
+                df[g] = df.get(g, 0) + 1
+        terms = [g for g, d in df.items() if d >= self.min_df]
+        # most frequent first, ties by the term itself: deterministic across runs
+        terms.sort(key=lambda g: (-tf[g], g))
+        if self.max_features is not None:
+            terms = terms[: self.max_features]
+        self.terms_ = np.array(terms, dtype=str)
+        n = len(docs)
+        self.idf_ = np.log((1 + n) / (1 + np.array([df[g] for g in terms], dtype=float))) + 1.0
+        self._index = {g: i for i, g in enumerate(terms)}
+        return self
+
+    def _lookup(self) -> dict[str, int]:
+        if getattr(self, "_index", None) is None:
+            self._index = {str(g): i for i, g in enumerate(self.terms_)}
+        return self._index
+
+    def transform(self, docs: Sequence[list[str]]) -> sp.csr_matrix:
+        index = self._lookup()
+        rows: list[int] = []
+        cols: list[int] = []
+        for r, toks in enumerate(docs):
+            ids = [i for i in map(index.get, self._grams(toks)) if i is not None]
+            cols.extend(ids)
+            rows.extend([r] * len(ids))
+        m = sp.csr_matrix((np.ones(len(cols)), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
+                          shape=(len(docs), len(self.terms_)))
+        m.sum_duplicates()
+        m.data = (1.0 + np.log(m.data)) * self.idf_[m.indices]
+        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+        norms[norms == 0] = 1.0
+        return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+
+    def fit_transform(self, docs: Sequence[list[str]]) -> sp.csr_matrix:
+        return self.fit(docs).transform(docs)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_index", None)  # rebuilt from terms_ on first use
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._index = None
