@@ -22,8 +22,9 @@ _BITS = 21
 
 def _codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Concatenated code points (0 separates texts) and the text index of each position."""
-    joined = "\x00".join(texts) + "\x00"
-    cps = np.frombuffer(joined.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    # NUL is the separator, so NULs inside a text become spaces; lone surrogates become "?"
+    joined = "\x00".join(t.replace("\x00", " ") for t in texts) + "\x00"
+    cps = np.frombuffer(joined.encode("utf-32-le", errors="replace"), dtype=np.uint32).astype(np.int64)
     sep = cps == 0
     doc = np.cumsum(sep) - sep  # index of the text each position belongs to
     return cps, doc
