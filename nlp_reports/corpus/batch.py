@@ -499,15 +499,23 @@ def run_manifest(
     from nlp_reports.tagging.rules import load_rules
     from nlp_reports.tagging.tagger import default_model_path
 
+    from importlib import resources
+
     mp = Path(model_path) if model_path else default_model_path()
     card = mp.with_name("model_card.json")
     card_data = json.loads(card.read_text(encoding="utf-8")) if card.is_file() else {}
     rules = load_rules()
+    crit_raw = resources.files("nlp_reports.scoring").joinpath("data/critique.toml").read_bytes()
+    import tomllib
+
     return {
         "package": "nlp_reports",
         "package_version": nlp_reports.__version__,
-        "model": {"path": str(mp), "sha256": card_data.get("sha256"), "card": card_data},
+        # the file's own checksum (the card's is what it should be; they differ only if altered)
+        "model": {"path": str(mp), "sha256": file_sha256(mp), "card": card_data},
         "rules": {"version": rules.version, "sha256": rules.checksum},
+        "critique_config": {"version": tomllib.loads(crit_raw.decode("utf-8")).get("version"),
+                            "sha256": hashlib.sha256(crit_raw).hexdigest()},
         "dictionary_sha256": Tokenizer().dictionary_checksum,
         "critique_available": _critique_api() is not None,
         "parameters": params,

@@ -198,6 +198,9 @@ def score(
     out: Path = typer.Option(..., "-o", "--out", help="report table: .csv, .parquet, .jsonl or .dta"),
     jobs: int = typer.Option(1, "-j", "--jobs", help="worker processes"),
     reference: Path = typer.Option(None, "--reference", help="folder of further reports for corpus-level measures"),
+    formats: str = typer.Option(None, "--formats", help="several outputs at once, e.g. parquet,dta,csv"),
+    model: Path = typer.Option(None, "--model", help="a model file other than the shipped one"),
+    sentences_out: Path = typer.Option(None, "--sentences-out", help="sentence table path (default: OUT_sentences)"),
     no_progress: bool = typer.Option(False, "--no-progress"),
 ) -> None:
     """Score reports: one row per report (critique score, components, counts, table errors, error)."""
@@ -207,7 +210,8 @@ def score(
     src = [str(p) for p in paths] if len(paths) > 1 else str(paths[0])
     try:
         df = score_corpus(src, out, n_jobs=jobs, reference=str(reference) if reference else None,
-                          progress=not no_progress)
+                          progress=not no_progress, model_path=model, sentences_out=sentences_out,
+                          formats=[f.strip() for f in formats.split(",")] if formats else None)
     except ReportError as e:
         _fail(e)
     n_err = int(df["error"].notna().sum()) if "error" in df else 0

@@ -100,13 +100,19 @@ def split_units(
         if not line.strip():
             pos += len(line) + 1
             continue
-        if (in_regions(pos, regions) and pos not in heading_at) or "\t" in line or (in_table and len(line.strip()) <= 12):
+        inline = [s for s in sections if not s.synthetic and pos < s.start < pos + len(line)]
+        table_line = (in_regions(pos, regions) and pos not in heading_at) or "\t" in line or (
+            in_table and len(line.strip()) <= 12)
+        if table_line and not inline:
             # a table row, or the wrapped rest of a table cell ("商业\n企业")
             in_table = True
             pos += len(line) + 1
             continue
         in_table = False
         start = pos
+        if table_line:
+            # a one-line web page: the table runs into the next part's heading ("…总计0 0五、存在的…")
+            start = min(h.start for h in inline)
         inline = [s for s in sections if not s.synthetic and pos <= s.start < pos + len(line)]
         for h in sorted(inline, key=lambda s: s.start):
             head_end = min(h.body_start, pos + len(line))
