@@ -12,14 +12,23 @@ import pytest
 from nlp_reports.scoring.corpus_measures import char_ngrams, lsl_boilerplate, normalize_agency, stickiness
 from nlp_reports.scoring.critique import (
     CritiqueInput,
+    align,
     build_context,
+    clauses,
     is_vague,
+    load_config,
     measure_anchor,
+    measure_clause_score,
     problem_anchor,
+    problem_clause_score,
+    recycling_gate,
+    rubric_level,
     score_corpus,
     score_critique,
+    split_section,
 )
 
+EXAMPLES = Path(__file__).resolve().parents[1] / "corpora" / "examples"
 CORPUS = Path(os.environ.get("NLP_REPORTS_CORPUS", Path(__file__).resolve().parents[1].parent / "shared" / "corpora"))
 
 VAGUE = [
@@ -112,3 +121,70 @@ def test_real_series_copy_detected():
     r = score_critique(inputs[1], build_context(inputs))
     assert r.section_found and r.recycled_from == "0002"  # 平潭县 2012 repeats its 2011 section
     assert r.components["recycling"] > 0.8 and r.score < 20
+
+
+def test_clauses_strip_framing_and_list_markers():
+    assert clauses("虽然取得了一定成效，但仍存在一些不足，如：公开不及时；人员流动大。") == ["公开不及时", "人员流动大"]
+    assert clauses("存在的问题主要有以下几个方面：") == []
+    assert clauses("二是队伍建设有待加强。") == ["队伍建设有待加强"]
+
+
+def test_ladders_follow_the_rubric():
+    assert problem_clause_score("全年有3个村超过一个季度未更新") == 1.0       # checkable
+    assert problem_clause_score("政策解读形式单一") == 0.5                    # identifiable process
+    assert problem_clause_score("业务能力有待提高") == 0.0                    # hedge over generic subject
+    assert problem_clause_score("政策解读形式单一", tiers=False) == 0.0      # work-report passages
+    assert problem_clause_score("存在几个方面的不足") == 0.0                  # 几个 is not a quantity
+    assert measure_clause_score("由党政办每月巡查并通报") == 1.0
+    assert measure_clause_score("进一步加强政府网站建设") == 0.0             # a slogan, even with a platform
+    assert measure_clause_score("选取群众关心的话题开展民意征集") == 0.5
+
+
+def test_split_section_is_robust_to_tagging_errors():
+    sec = [
+        (0, "一是群众获取政府信息的渠道有待拓宽。", "commitment"),  # a problem tagged as commitment
+        (1, "下一步，我们将进一步加强培训。", "commitment"),
+        (2, "二是在年底前制作图解解读不少于6件。", "other"),           # a measure tagged other
+        (3, "（一）主要问题1.配备的人员少，力量薄弱。", "boilerplate"),
+    ]
+    p, m = split_section(sec)
+    assert [i for i, _ in p] == [0, 3] and [i for i, _ in m] == [1, 2]
+    assert [i for i, _ in split_section(sec, passage=True)[0]] == [2, 3]  # work reports: all but pledges
+
+
+def test_alignment_uses_bigrams_and_ignores_stock_words():
+    pairs = align([(0, "政策解读形式单一")], [(1, "制作图解和短视频解读")], 0.25)
+    assert list(pairs["measure_idx"]) == [1]
+    assert align([(0, "政府信息公开工作水平有待提高")], [(1, "进一步提高政府信息公开工作水平")], 0.25).empty
+
+
+def test_level_is_a_conjunction_and_gate_caps_copies():
+    cfg = load_config()
+    base = dict.fromkeys(["recycling", "follow_through"], float("nan"))
+
+    def lv(p: float, m: float, a: float) -> float:
+        comps = {**base, "problem_specificity": p, "measure_specificity": m, "alignment": a}
+        return rubric_level(comps, True, "disclosure_annual_report", cfg)
+
+    assert lv(1.0, 1.0, 1.0) == 5.0 and lv(1.0, 0.0, 0.0) == 2.0 and lv(0.5, 0.5, 1.0) == pytest.approx(3.5)
+    assert rubric_level({**base, "problem_specificity": 0.0}, False, "disclosure_annual_report", cfg) == 1.0
+    assert recycling_gate({"recycling": 1.0, "follow_through": float("nan")}, cfg) == pytest.approx(1 - cfg["recycling"]["penalty"])
+    assert recycling_gate({"recycling": 0.1, "follow_through": 1.0}, cfg) == 1.0
+    assert recycling_gate({"recycling": 0.0, "follow_through": 0.0}, cfg) < 1.0  # every promise came back
+
+
+def test_generic_section_scores_near_level_two():
+    r = score_critique(mk("v", VAGUE))
+    assert 20 <= r.score <= 30  # rubric 2: generic problems, slogan measures
+
+
+@pytest.mark.skipif(not any(EXAMPLES.glob("0900_*.txt")), reason=f"embedded example 0900 not found in {EXAMPLES}")
+def test_embedded_specific_example_scores_high():
+    from nlp_reports.io.loaders import load_text
+    from nlp_reports.scoring.analysis import analyze_report
+    from nlp_reports.scoring.critique import critique_input
+    from nlp_reports.structure.report import build_report
+
+    path = next(EXAMPLES.glob("0900_*.txt"))
+    r = score_critique(critique_input(analyze_report(build_report(load_text(path)), tables=False)))
+    assert r.score >= 70 and r.components["problem_specificity"] >= 0.8 and r.components["alignment"] >= 0.6

@@ -2,9 +2,12 @@
 
 Builds every report of the corpus (train and eval: eval reports are parsed for cross-year context
 only, never rated or tuned on), scores all of them, prints Spearman of critique_score and of each
-component with the 90 train ratings, overall, by doc_type and on two fixed random halves.
+component with the 90 train ratings of rater_a (the development set), overall, by doc_type and on
+two fixed random halves. When rater_b's file exists it also prints (1) the held-out Spearman on its
+``set=validation`` reports (never used for tuning) and (2) inter-rater agreement with rater_a on its
+``set=agreement`` reports (Spearman and linearly weighted Cohen's kappa).
 
-    python tools/validate_critique.py [--corpus DIR] [--cache FILE] [--out scores.csv]
+    python tools/validate_critique.py [--corpus DIR] [--cache FILE] [--out scores.csv] [--ratings-b FILE]
 """
 
 from __future__ import annotations
@@ -49,10 +52,53 @@ def spearman_table(m: pd.DataFrame) -> pd.Series:
     return m[cols].astype(float).corrwith(m["rating"].astype(float), method="spearman")
 
 
+def weighted_kappa(a: np.ndarray, b: np.ndarray, k: int = 5) -> float:
+    """Cohen's kappa with linear weights for two raters' integer ratings 1..k."""
+    o = np.zeros((k, k))
+    for x, y in zip(a, b, strict=True):
+        o[x - 1, y - 1] += 1
+    o /= o.sum()
+    e = np.outer(o.sum(1), o.sum(0))
+    w = np.abs(np.subtract.outer(np.arange(k), np.arange(k))) / (k - 1)
+    return float(1 - (w * o).sum() / (w * e).sum())
+
+
+def rater_b_report(path: Path, ratings_a: pd.DataFrame, scores: pd.DataFrame, man: pd.DataFrame) -> None:
+    """Held-out Spearman (set=validation) and inter-rater agreement (set=agreement) for rater_b."""
+    if not path.exists():
+        print(f"rater_b: {path} not found, so no held-out figure and no inter-rater agreement")
+        return
+    b = pd.read_csv(path, dtype=str)
+    b["rating"] = b["rating"].astype(int)
+    val = b[b["set"] == "validation"].merge(scores, on="doc_id", suffixes=("_rater", "")).merge(man, on="doc_id")
+    assert (val["split"] == "train").all(), "validation ratings must be train reports only"
+    overlap = set(val["doc_id"]) & set(ratings_a["doc_id"])
+    if overlap:
+        print(f"warning: {len(overlap)} validation reports are also in the development set: {sorted(overlap)}")
+    if len(val):
+        rho = val["critique_score"].astype(float).corr(val["rating"].astype(float), method="spearman")
+        print(f"HELD-OUT (rater_b, set=validation, n={len(val)}): Spearman critique_score {rho:.3f}")
+        with pd.option_context("display.width", 160):
+            by = {"all": spearman_table(val)}
+            for dt, g in val.groupby("doc_type"):
+                by[f"{dt[:12]} ({len(g)})"] = spearman_table(g)
+            print(pd.DataFrame(by).round(3).to_string())
+    agr = b[b["set"] == "agreement"].merge(ratings_a[["doc_id", "rating"]], on="doc_id", suffixes=("_b", "_a"))
+    if len(agr):
+        ra, rb = agr["rating_a"].to_numpy(), agr["rating_b"].to_numpy()
+        rho = pd.Series(ra).corr(pd.Series(rb), method="spearman")
+        print(f"INTER-RATER (rater_a vs rater_b, set=agreement, n={len(agr)}): Spearman {rho:.3f}, "
+              f"linear weighted kappa {weighted_kappa(ra, rb):.3f}, exact agreement {(ra == rb).mean():.0%}")
+        sc = agr.merge(scores, on="doc_id")["critique_score"].astype(float)
+        print(f"  score vs rater_a {sc.corr(agr['rating_a'].astype(float), method='spearman'):.3f}, "
+              f"vs rater_b {sc.corr(agr['rating_b'].astype(float), method='spearman'):.3f} on the same reports")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--ratings", type=Path, default=ROOT / "corpora" / "ratings" / "critique_ratings.csv")
+    ap.add_argument("--ratings-b", type=Path, default=ROOT / "corpora" / "ratings" / "critique_ratings_rater_b.csv")
     ap.add_argument("--cache", type=Path, default=None, help="pickle of CritiqueInputs (reused when present)")
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args()
@@ -87,6 +133,10 @@ def main() -> None:
     flagged = m["recycled_from"].notna()
     print(f"recycled_from: {len(rec)} rater calls, same source named {hit:.0%}; "
           f"flagged by score {flagged.sum()} (of which rater also flagged {m[flagged]['recycled_from_rater'].notna().sum()})")
+    found = m[m["section_found"].astype(bool)]
+    rho = found["critique_score"].astype(float).corr(found["rating"].astype(float), method="spearman")
+    print(f"development set, reports whose section was found ({len(found)} of {len(m)}): Spearman {rho:.3f}")
+    rater_b_report(a.ratings_b, ratings, scores, man)
     if a.out:
         scores.to_csv(a.out, index=False)
 

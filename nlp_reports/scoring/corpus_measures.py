@@ -107,3 +107,10 @@ def normalize_agency(agency: str | None, noise: Sequence[str], suffixes: Sequenc
     if not any(a.endswith(s) for s in suffixes):
         return None
     return a
+
+
+def overlap(a: frozenset[str], b: frozenset[str]) -> float:
+    """Overlap coefficient |a∩b| / min(|a|, |b|); 0 when either is empty."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / min(len(a), len(b))

@@ -169,6 +169,17 @@ class CritiqueResult:
 
 # ---------------------------------------------------------------- sentence-level specificity
 
+_CLAUSE_SPLIT = re.compile(r"[；;。！？!?]+")
+_LIST_MARK = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十0-9]+[)）]|[一二三四五六七八九十0-9]+[、.．]|[一二三四五六七八九十]是|第[一二三四五六七八九十]+[，、])\s*"
+)
+
+
+@lru_cache(maxsize=8)
+def _lex_re(key: str) -> re.Pattern[str]:
+    """One regex from a string lexicon entry (framing, cues)."""
+    return re.compile(load_config()["lexicon"][key])
+
 
 def problem_anchor(text: str) -> bool:
     """A checkable anchor in a problem: 依申请公开答复超期3件 -> True; 队伍建设有待加强 -> False."""
@@ -180,6 +191,11 @@ def measure_anchor(text: str) -> bool:
     return bool(_patterns("measure_anchors").search(text))
 
 
+def identifiable(text: str) -> bool:
+    """A locatable process or object, not checkable: 政策解读形式单一 -> True; 工作水平有待提高 -> False."""
+    return bool(_patterns("identifiable").search(text))
+
+
 def is_vague(text: str) -> bool:
     """Vague predicate over a generic subject or a slogan: 业务能力有待提高 -> True."""
     lex = load_config()["lexicon"]
@@ -188,20 +204,103 @@ def is_vague(text: str) -> bool:
     return any(v in text for v in lex["vague_predicates"]) and any(g in text for g in lex["generic_subjects"])
 
 
-def _specificity(texts: list[str], anchor) -> float:
-    """Anchored = 1, vague-only = 0, neither = 0.5 (a plain statement, neither checkable nor stock)."""
-    if not texts:
-        return float("nan")
-    return sum(1.0 if anchor(t) else (0.0 if is_vague(t) else 0.5) for t in texts) / len(texts)
+def clauses(text: str, strip_framing: bool = True) -> list[str]:
+    """Content clauses of a unit: split at ；。, list markers and the framing before the list dropped.
+
+    但仍存在一些不足，如：公开不及时；人员流动大。 -> [公开不及时, 人员流动大]
+    """
+    out = []
+    for c in _CLAUSE_SPLIT.split(text):
+        if strip_framing:
+            c = _lex_re("framing").sub("", c)
+        c = _LIST_MARK.sub("", c).strip(" ，,：:")
+        if len(c) < 4 or (strip_framing and _is_framing(c)):
+            continue
+        out.append(c)
+    return out
+
+
+def _is_framing(clause: str) -> bool:
+    """虽取得一定成效 / 存在的问题主要有以下几个方面: framing with no problem content of its own."""
+    lex = load_config()["lexicon"]
+    return bool(_lex_re("framing_only").search(clause)) and not (
+        any(v in clause for v in lex["vague_predicates"]) or problem_anchor(clause) or identifiable(clause)
+    )
+
+
+def problem_clause_score(clause: str, tiers: bool = True) -> float:
+    """Rubric ladder for one problem clause: checkable 1, identifiable 0.5, generic 0.
+
+    有3个村超过一个季度未更新 -> 1; 政策解读形式单一 -> 0.5; 业务能力有待提高 -> 0.
+    ``tiers=False`` (work-report passages) drops the middle step.
+    """
+    if problem_anchor(clause):
+        return 1.0
+    return 0.5 if tiers and identifiable(clause) else 0.0
+
+
+def measure_clause_score(clause: str) -> float:
+    """Rubric ladder for one measure clause: instrument/owner/deadline/frequency/quantity 1,
+    an identifiable target without instrument 0.5, a slogan (进一步加强培训) 0."""
+    if measure_anchor(clause):
+        return 1.0
+    return 0.5 if identifiable(clause) and not is_vague(clause) else 0.0
+
+
+def _ladder(texts: list[str], score) -> float:
+    cl = [c for t in texts for c in clauses(t)]
+    return sum(score(c) for c in cl) / len(cl) if cl else float("nan")
+
+
+def _measure_items(measures: list[tuple[int, str]], max_heading: int) -> list[str]:
+    """Measure texts without item headings (二是提升内容质量。) when longer measures follow them:
+    the heading names the item, the next unit carries its content."""
+    long_ = [t for _, t in measures if len(_LIST_MARK.sub("", t)) > max_heading or measure_anchor(t)]
+    return long_ or [t for _, t in measures]
+
+
+def split_section(
+    sec: list[tuple[int, str, str]], passage: bool = False
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+    """(problems, measures) of a section, robust to tagging errors.
+
+    A unit tagged problem is a problem; so is any other unit carrying a problem cue (有待/不够/滞后 …)
+    that does not open like a measure (将/下一步/加强 …). Measures are units tagged measure or
+    commitment that are not problems, plus untagged units with a measure anchor and no problem cue.
+    ``passage=True`` (work reports): every unit but commitments belongs to the problem account.
+    """
+    cue, start = _lex_re("problem_cues"), _lex_re("measure_start")
+    problems, measures = [], []
+    for i, t, lab in sec:
+        body = _LIST_MARK.sub("", t)
+        opens_measure = bool(start.search(body)) or "将" in body[:12]
+        if passage:
+            (measures if lab == "commitment" else problems).append((i, t))
+        elif lab == "problem" or (cue.search(t) and not opens_measure and clauses(t)):
+            problems.append((i, t))
+        elif lab in MEASURE_LABELS or (lab == "other" and measure_anchor(t) and not cue.search(t)):
+            measures.append((i, t))
+    return problems, measures
+
+
+def align_tokens(text: str) -> frozenset[str]:
+    """Character bigrams of the content words minus the genre's stock words, so that 政策解读 and
+    解读材料 share 解读: 政策解读形式单一 -> {政策, 策解, 解读, 形式, 单一}."""
+    stop = frozenset(load_config()["lexicon"]["align_stop"])
+    return frozenset(w[k : k + 2] for w in cm.content_tokens(text) if w not in stop for k in range(len(w) - 1))
 
 
 def align(problems: list[tuple[int, str]], measures: list[tuple[int, str]], threshold: float) -> pd.DataFrame:
-    """Many-to-one matching: each problem to its most similar measure (content-token Jaccard)."""
+    """Many-to-one matching: each problem to its most similar measure.
+
+    Similarity is the overlap coefficient |P∩M| / min(|P|, |M|) over content words without the stock
+    words of the genre (政府信息公开, 加强, 水平 …), so a slogan answering a slogan does not match.
+    """
     rows = []
-    mt = [(j, m, cm.content_tokens(m)) for j, m in measures]
+    mt = [(j, m, align_tokens(m)) for j, m in measures]
     for i, p in problems:
-        pt = cm.content_tokens(p)
-        best = max(((cm.jaccard(pt, t), j, m) for j, m, t in mt), default=None)
+        pt = align_tokens(p)
+        best = max(((cm.overlap(pt, t), j, m) for j, m, t in mt), default=None)
         if best and best[0] >= threshold:
             rows.append((i, p, best[1], best[2], round(best[0], 3)))
     return pd.DataFrame(rows, columns=PAIR_COLUMNS)
@@ -297,12 +396,60 @@ def _reasons(inp, comps, counts, recycled, prev_id, ft, cfg) -> list[str]:
         r = ft.iloc[0]
         yr = "earlier"
         cand.append((
-            w["follow_through"] * (1 - comps["follow_through"]),
+            cfg["recycling"]["follow_through_weight"] * (1 - comps["follow_through"]),
             f"{len(ft)} promise(s) of report {prev_id} come back ({r['kind']}: unit {r['idx']} vs unit {r['prev_idx']} of the {yr} report)",
         ))
     cand.append((w["originality"] * (1 - comps["originality"]), f"boilerplate share {1 - comps['originality']:.0%}"))
     cand.sort(key=lambda x: -x[0])
     return [t for s, t in cand[:3] if s > 0.02]
+
+
+def rubric_level(comps: dict[str, float], has_content: bool, doc_type: str, cfg: dict) -> float:
+    """Rubric level 1-5 before the recycling gate.
+
+    1 = nothing to score (no problem or measure clause). Otherwise 2 + 3 * quality with
+    quality = P^a * M^b (a + b = 1) * (1 - w + w * alignment): the rubric's levels are conjunctions
+    (specific problems *and* concrete measures *and* matched), so a weighted geometric mean is used:
+    generic problems answered by slogans stay at 2 however long the list. A missing side counts 0.
+    Work reports (passage_only) are scored on their problem account alone.
+    """
+    if not has_content:
+        return 1.0
+    w, lad = cfg["weights"], cfg["ladder"]
+    skip = set(cfg["passage_only"]["skip"]) if doc_type in cfg["passage_only"]["doc_types"] else set()
+
+    def val(k: str) -> float:
+        v = comps[k]
+        return 0.0 if math.isnan(v) else v
+
+    parts = [(k, w[k]) for k in ("problem_specificity", "measure_specificity") if k not in skip and w[k] > 0]
+    tot = sum(wk for _, wk in parts)
+    quality = math.prod(val(k) ** (wk / tot) for k, wk in parts) if tot else 0.0
+    if "alignment" not in skip and not math.isnan(comps["alignment"]):
+        quality *= 1 - w["alignment"] + w["alignment"] * comps["alignment"]
+    return lad["floor"] + (5.0 - lad["floor"]) * quality
+
+
+def recycling_gate(comps: dict[str, float], cfg: dict) -> float:
+    """Share of the level above 1 that survives recycling: 1 for original text, 1 - penalty for a copy.
+
+    The overlap is the larger of the section's 8-gram recycling and the share of last year's
+    measures that come back (1 - follow_through, weighted): a largely recycled section drops to ~2.
+    """
+    rc = cfg["recycling"]
+    r = comps["recycling"]
+    ft = comps["follow_through"]
+    if not math.isnan(ft):
+        r = max(r, rc["follow_through_weight"] * (1 - ft))
+    ramp = min(1.0, max(0.0, (r - rc["start"]) / (rc["full"] - rc["start"])))
+    return 1 - rc["penalty"] * ramp
+
+
+def _combine(inp: CritiqueInput, comps: dict[str, float], has_content: bool, cfg: dict) -> float:
+    """critique_score = 25 * (gated level - 1): level 1 -> 0, 2 -> 25, 3 -> 50, 4 -> 75, 5 -> 100."""
+    level = rubric_level(comps, has_content, inp.doc_type, cfg)
+    gated = 1 + (level - 1) * recycling_gate(comps, cfg)
+    return round(25 * (gated - 1), 2)
 
 
 def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> CritiqueResult:
@@ -319,13 +466,21 @@ def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> 
             0.0, {c: nan for c in COMPONENTS}, empty_pairs, [f"no self-critique section: {reason}"],
             0, 0, 0, 0, None, empty_ft, False, reason, cfg["version"],
         )
-    problems = [(i, t) for i, t, lab in sec if lab == "problem"]
-    measures = [(i, t) for i, t, lab in sec if lab in MEASURE_LABELS]
+    po = cfg["passage_only"]
+    passage = inp.doc_type in po["doc_types"]
+    problems, measures = split_section(sec, passage)
+    tiers = not passage or po["identifiable_tier"]
     comps: dict[str, float] = dict.fromkeys(COMPONENTS, nan)
-    comps["problem_specificity"] = _specificity([t for _, t in problems], problem_anchor)
-    comps["measure_specificity"] = _specificity([t for _, t in measures], measure_anchor)
+    comps["problem_specificity"] = _ladder([t for _, t in problems], lambda c: problem_clause_score(c, tiers))
+    comps["measure_specificity"] = _ladder(
+        _measure_items(measures, cfg["ladder"]["max_heading_chars"]), measure_clause_score
+    )
     pairs = align(problems, measures, cfg["alignment"]["min_similarity"])
-    comps["alignment"] = pairs["problem_idx"].nunique() / len(problems) if problems and measures else (0.0 if problems else nan)
+    comps["alignment"] = pairs["problem_idx"].nunique() / len(problems) if problems and measures else nan
+    labs = dict((i, lab) for i, _, lab in sec)
+    counts["problem"] = len(problems)  # after re-tagging (split_section); the tags' own counts differ
+    counts["measure"] = sum(labs[i] != "commitment" for i, _ in measures)
+    counts["commitment"] = len(measures) - counts["measure"]
     comps["boilerplate_tagged"] = counts["boilerplate"] / len(sec)
     cc = cfg["coverage"]
     comps["coverage"] = 0.5 * min(1.0, counts["problem"] / cc["full_problems"]) + 0.5 * min(
@@ -355,20 +510,7 @@ def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> 
     else:
         comps["recycling"] = 0.0
     comps["originality"] = 1 - _nanmean([comps["boilerplate_tagged"], comps["boilerplate_lsl"]])
-    w = cfg["weights"]
-    passage_only = set(cfg["passage_only"]["skip"]) if inp.doc_type in cfg["passage_only"]["doc_types"] else set()
-    num = den = 0.0
-    for k, wk in w.items():
-        v = comps[k]
-        if k in passage_only:
-            continue  # work reports: remedies are spread over the report by design (rating protocol)
-        if k in ("problem_specificity", "measure_specificity") and math.isnan(v):
-            v = 0.0  # a section without problems (or measures) earns nothing for them
-        if not math.isnan(v):
-            num, den = num + wk * v, den + wk
-    base = num / den if den else 0.0
-    ramp = min(1.0, max(0.0, (comps["recycling"] - rc["start"]) / (rc["full"] - rc["start"])))
-    score = round(100 * base * (1 - rc["penalty"] * ramp), 2)
+    score = _combine(inp, comps, bool(problems or measures), cfg)
     reasons = _reasons(inp, comps, counts, recycled, prev_id, ft, cfg)
     return CritiqueResult(
         score, comps, pairs, reasons, counts["problem"], counts["measure"], counts["commitment"],
