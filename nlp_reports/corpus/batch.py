@@ -494,12 +494,12 @@ def run_manifest(
     params: dict[str, Any], inputs: dict[str, str | None], started: str, model_path: str | None
 ) -> dict:
     """Versions and checksums that pin down how a table was produced."""
+    from importlib import resources
+
     import nlp_reports
     from nlp_reports.nlp.tokenizer import Tokenizer
     from nlp_reports.tagging.rules import load_rules
     from nlp_reports.tagging.tagger import default_model_path
-
-    from importlib import resources
 
     mp = Path(model_path) if model_path else default_model_path()
     card = mp.with_name("model_card.json")
