@@ -167,8 +167,8 @@ _AGENCY_IN_TEXT = re.compile(
 def clean_agency(raw: str | None) -> str | None:
     """Strip breadcrumbs and framing from the text before a title's year.
 
-    >>> clean_agency("首页政务公开政府信息公开政府信息公开年报平潭综合实验区")
-    '平潭综合实验区'
+    >>> clean_agency("首页政务公开信息公开年报示例县交通运输局")
+    '示例县交通运输局'
     >>> clean_agency("对照相关要求,现特向社会公布") is None
     True
     """
