@@ -66,6 +66,27 @@ def bench_throughput(files: list[Path]) -> dict[str, float]:
     }
 
 
+def bench_tagging(files: list[Path]) -> dict[str, float]:
+    """Sentences per second through ``tag_sentences`` (rules + model), units of the corpus, in
+    batches of one report (as ``analyze`` tags them)."""
+    import nlp_reports as nr
+    from nlp_reports.io.loaders import load_text
+    from nlp_reports.structure.report import build_report
+
+    batches = []
+    for p in files:
+        r = build_report(load_text(p))
+        batches.append(([s.text for s in r.sentences], [s.canonical_section for s in r.sentences],
+                        [s.in_self_critique for s in r.sentences]))
+    nr.tag_sentences(*batches[0])  # warm
+    n = sum(len(b[0]) for b in batches)
+    t = time.perf_counter()
+    for b in batches:
+        nr.tag_sentences(*b)
+    dt = time.perf_counter() - t
+    return {"n": n, "s": dt, "sps": n / dt}
+
+
 def bench_scaling(files: list[Path]) -> dict[str, float]:
     from nlp_reports.corpus.batch import score_corpus
 
@@ -149,6 +170,8 @@ def main() -> None:
         f"bare jieba.lcut {tp['jieba_cps']:,.0f} chars/s ({tp['jieba_s']:.1f} s); "
         f"ratio full/jieba = {tp['full_cps'] / tp['jieba_cps']:.2f}"
     )
+    tg = bench_tagging(files)
+    print(f"tagging: {tg['n']:,} sentence units in {tg['s']:.1f} s = {tg['sps']:,.0f} sentences/s (1 core)")
     sc = bench_scaling(files[: a.scaling_reports])
     print(
         f"score_corpus over {sc['n']} reports: n_jobs=1 {sc['t1']:.1f} s, n_jobs=2 {sc['t2']:.1f} s, "
