@@ -52,6 +52,16 @@ def ngram_codes(texts: Sequence[str], ngram_max: int) -> tuple[np.ndarray, np.nd
     return np.concatenate(codes), np.concatenate(docs)
 
 
+def _sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
+    """(1 + log tf) * idf, rows scaled to unit length."""
+    m = counts.tocsr()
+    m.sum_duplicates()
+    m.data = (1.0 + np.log(m.data)) * idf[m.indices]
+    norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+
+
 class CharNgramTfidf:
     """Fit/transform like a vectorizer; learned: ``codes_`` (sorted vocabulary), ``idf_``."""
 
@@ -85,11 +95,7 @@ class CharNgramTfidf:
         m = sp.csr_matrix(
             (np.ones(int(hit.sum())), (docs[hit], idx[hit])), shape=(len(texts), len(self.codes_))
         )
-        m.sum_duplicates()
-        m.data = (1.0 + np.log(m.data)) * self.idf_[m.indices]
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+        return _sublinear_tfidf(m, self.idf_)
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.fit(texts).transform(texts)
@@ -145,11 +151,7 @@ class WordNgramTfidf:
             rows.extend([r] * len(ids))
         m = sp.csr_matrix((np.ones(len(cols)), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
                           shape=(len(docs), len(self.terms_)))
-        m.sum_duplicates()
-        m.data = (1.0 + np.log(m.data)) * self.idf_[m.indices]
-        norms = np.sqrt(np.asarray(m.multiply(m).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
+        return _sublinear_tfidf(m, self.idf_)
 
     def fit_transform(self, docs: Sequence[list[str]]) -> sp.csr_matrix:
         return self.fit(docs).transform(docs)
