@@ -187,3 +187,12 @@ def test_tagger_never_fails_and_probabilities_sum_to_one(texts):
     assert len(out) == len(texts)
     assert np.allclose(out[PROBA_COLUMNS].sum(axis=1), 1, atol=1e-6)
     assert set(out.label) <= set(LABELS)
+
+
+def test_single_scan_rules_match_rule_by_rule_reference(corpus_reports):
+    from nlp_reports.tagging.rules import apply_rules_slow
+
+    rs = load_rules()
+    units = [Unit(s.text, s.canonical_section, s.in_self_critique)
+             for d in ("0014", "0026", "1001", "1052", "1060") for s in corpus_reports[d].sentences]
+    assert (apply_rules(rs, units) == apply_rules_slow(rs, units)).all()

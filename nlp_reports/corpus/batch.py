@@ -494,6 +494,7 @@ def run_manifest(
     params: dict[str, Any], inputs: dict[str, str | None], started: str, model_path: str | None
 ) -> dict:
     """Versions and checksums that pin down how a table was produced."""
+    import tomllib
     from importlib import resources
 
     import nlp_reports
@@ -506,8 +507,6 @@ def run_manifest(
     card_data = json.loads(card.read_text(encoding="utf-8")) if card.is_file() else {}
     rules = load_rules()
     crit_raw = resources.files("nlp_reports.scoring").joinpath("data/critique.toml").read_bytes()
-    import tomllib
-
     return {
         "package": "nlp_reports",
         "package_version": nlp_reports.__version__,

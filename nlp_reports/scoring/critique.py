@@ -378,8 +378,7 @@ def _reasons(inp, comps, counts, recycled, prev_id, ft, cfg) -> list[str]:
         cand.append((comps["recycling"] * 2, f"section repeats {comps['recycling']:.0%} of the 8-grams of report {recycled}"))
     ps = comps["problem_specificity"]
     if not math.isnan(ps):
-        k = round(ps * n_p) if ps in (0.0, 1.0) else None
-        txt = f"{n_p} problems, none with a concrete anchor" if k == 0 else f"problem specificity {ps:.2f} over {n_p} problems"
+        txt = f"{n_p} problems, none with a concrete anchor" if ps == 0 else f"problem specificity {ps:.2f} over {n_p} problems"
         cand.append((w["problem_specificity"] * (1 - ps), txt))
     else:
         cand.append((w["problem_specificity"], "no problem sentence in the section"))
