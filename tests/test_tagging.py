@@ -87,6 +87,46 @@ def test_predict_proba_rows_sum_to_one_and_learn_toy_data():
     assert (m.predict(X_TOY) == np.array(Y_TOY)).mean() > 0.8
 
 
+@pytest.mark.parametrize("params", [{"C": 1.0}, {"classifier": "logreg", "use_rules": False},
+                                    {"use_words": False, "use_context": False}])
+def test_compiled_tagger_equals_estimator_and_round_trips(tmp_path, params):
+    import skops.io as sio
+
+    from nlp_reports.tagging.compiled import read_state
+    from nlp_reports.tagging.tagger import save_model
+
+    est = SentenceTagger(**params).fit(X_TOY * 2, Y_TOY * 2)
+    probe = X_TOY + ["你好", "", "一是建立村级公开栏月度巡查制度。"]
+    path = tmp_path / "m.skops"
+    save_model(est, path)
+    loaded = load_model(path)
+    assert np.allclose(loaded.predict_proba(probe), est.predict_proba(probe), atol=1e-12)
+    assert (loaded.predict(probe) == est.predict(probe)).all()
+    assert loaded.get_params() == {k: v for k, v in est.get_params().items()}
+    # a plain skops file: skops itself reads it with no trusted type at all
+    assert sio.get_untrusted_types(file=path) == []
+    state = sio.load(path, trusted=[])
+    assert set(state) == set(read_state(path))
+
+
+def test_compiled_reader_refuses_objects(tmp_path):
+    import skops.io as sio
+
+    from nlp_reports.tagging.compiled import read_state
+
+    path = tmp_path / "est.skops"
+    sio.dump(SentenceTagger(C=3.0), path)  # an estimator object, not a compiled state
+    with pytest.raises(ModelError, match=r"est\.skops.*only arrays and plain values"):
+        read_state(path)
+
+
+def test_pipeline_path_does_not_import_sklearn():
+    code = ("import sys, nlp_reports as nr; nr.tag_sentences(['全年共主动公开政府信息854条。']); "
+            "print(sorted(m for m in ('sklearn', 'skops') if m in sys.modules))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert r.stdout.strip() == "[]"
+
+
 # ---------------------------------------------------------------- shipped model
 
 

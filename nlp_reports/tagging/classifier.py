@@ -13,11 +13,7 @@ array(['problem'], dtype=object)
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
-
 import numpy as np
-import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.calibration import CalibratedClassifierCV
@@ -25,73 +21,23 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from nlp_reports.nlp.tokenizer import Tokenizer
-from nlp_reports.tagging.features import CharNgramTfidf, WordNgramTfidf
-from nlp_reports.tagging.rules import LABEL_INDEX, LABELS, Unit, apply_rules, load_rules, unit_kind
+from nlp_reports.tagging.compiled import CompiledTagger, compile_state, linear_proba, linear_state
+from nlp_reports.tagging.features import (
+    KINDS,
+    SECTIONS,
+    CharNgramTfidf,
+    FeatureSpec,
+    WordNgramTfidf,
+    as_frame,
+    dense_features,
+    feature_matrix,
+    shape_texts,
+    to_units,
+    word_docs,
+)
+from nlp_reports.tagging.rules import LABEL_INDEX, LABELS, apply_rules, load_rules
 
-_DIGITS = re.compile(r"\d+(?:\.\d+)?")
-_ANY_DIGIT = re.compile(r"\d")
-SECTIONS = ("总体情况", "主动公开", "依申请公开", "复议诉讼", "问题与改进", "其他事项", "回顾", "问题与不足", "部署")
-KINDS = ("heading", "item", "sentence")
-
-
-def as_frame(X) -> pd.DataFrame:
-    """Accept a DataFrame (text, section, in_self_critique) or a sequence of strings."""
-    if isinstance(X, pd.DataFrame):
-        df = X.copy()
-    elif isinstance(X, pd.Series):
-        df = pd.DataFrame({"text": X.to_numpy()})
-    else:
-        df = pd.DataFrame({"text": list(X)})
-    if "text" not in df:
-        raise ValueError("X needs a 'text' column")
-    if "section" not in df:
-        df["section"] = None
-    if "in_self_critique" not in df:
-        df["in_self_critique"] = None
-    # plain object columns: pandas' Arrow-backed strings are slow to iterate row by row
-    df["text"] = pd.Series([t if isinstance(t, str) else "" for t in df["text"].tolist()], index=df.index, dtype=object)
-    df["section"] = df["section"].astype(object)
-    df["in_self_critique"] = df["in_self_critique"].astype(object)
-    return df
-
-
-def to_units(df: pd.DataFrame) -> list[Unit]:
-    out = []
-    for t, s, c in zip(df["text"].tolist(), df["section"].tolist(), df["in_self_critique"].tolist(), strict=True):
-        sec = s if isinstance(s, str) and s else None
-        crit = None if c is None or (isinstance(c, float) and np.isnan(c)) else bool(c)
-        out.append(Unit(t, sec, crit))
-    return out
-
-
-@lru_cache(maxsize=4)
-def _tokenizer_for(backend: str) -> Tokenizer:
-    # one loaded dictionary per process and backend: building it costs ~60 ms
-    return Tokenizer(backend=backend).load()
-
-
-def _calibrated_proba(model, X) -> np.ndarray:
-    """``CalibratedClassifierCV.predict_proba`` for linear SVMs with sigmoid calibration, computed
-    directly (same arithmetic; sklearn's per-call validation cost more than the maths on short
-    reports). Any other model goes through its own ``predict_proba``."""
-    ccs = getattr(model, "calibrated_classifiers_", None)
-    if not ccs or not all(hasattr(c.estimator, "coef_") and all(hasattr(k, "a_") for k in c.calibrators) for c in ccs):
-        return model.predict_proba(X)
-    classes = list(model.classes_)
-    total = np.zeros((X.shape[0], len(classes)))
-    for cc in ccs:
-        est = cc.estimator
-        dec = np.asarray(X @ est.coef_.T) + est.intercept_
-        if dec.ndim == 1 or dec.shape[1] == 1:
-            return model.predict_proba(X)  # binary problems: let sklearn handle the layout
-        proba = np.zeros_like(total)
-        for col, cls, cal in zip(range(dec.shape[1]), est.classes_, cc.calibrators, strict=True):
-            proba[:, classes.index(cls)] = 1.0 / (1.0 + np.exp(cal.a_ * dec[:, col] + cal.b_))
-        den = proba.sum(axis=1, keepdims=True)
-        proba = np.divide(proba, den, out=np.full_like(proba, 1 / len(classes)), where=den != 0)
-        total += proba
-    return total / len(ccs)
+__all__ = ["KINDS", "SECTIONS", "SentenceTagger", "as_frame", "to_units"]
 
 
 class SentenceTagger(ClassifierMixin, BaseEstimator):
@@ -153,60 +99,31 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         self.max_word_features = max_word_features
 
     # -- features -------------------------------------------------------------------------
-    def _tokenizer(self) -> Tokenizer:
-        return _tokenizer_for(self.tokenizer_backend)
+    def _spec(self) -> FeatureSpec:
+        return FeatureSpec(self.use_words, self.use_rules, self.use_context, float(self.rule_weight),
+                           self.tokenizer_backend)
 
     def rule_votes(self, X) -> np.ndarray:
         df = as_frame(X)
         return apply_rules(load_rules(self.rules_path), to_units(df))
 
-    def _dense_features(self, df: pd.DataFrame, votes: np.ndarray | None) -> sp.csr_matrix:
-        blocks = []
-        if self.use_rules and votes is not None:
-            onehot = np.zeros((len(df), votes.shape[1] + len(LABELS)), dtype=np.float64)
-            onehot[:, : votes.shape[1]] = votes >= 0
-            for i, row in enumerate(votes):
-                for v in row[row >= 0]:
-                    onehot[i, votes.shape[1] + v] += 1.0
-            blocks.append(onehot * self.rule_weight)
-        if self.use_context:
-            n = len(df)
-            texts = df["text"].tolist()
-            ctx = np.zeros((n, len(SECTIONS) + 1 + 2 + len(KINDS) + 2), dtype=np.float64)
-            sec_col = [SECTIONS.index(s) if s in SECTIONS else len(SECTIONS) for s in df["section"].tolist()]
-            ctx[np.arange(n), sec_col] = 1
-            for i, c in enumerate(df["in_self_critique"].tolist()):
-                if c is not None and not (isinstance(c, float) and np.isnan(c)):
-                    ctx[i, len(SECTIONS) + 1 + (1 if c else 0)] = 1
-            kind_col = [len(SECTIONS) + 3 + KINDS.index(unit_kind(t) if t.strip() else "sentence") for t in texts]
-            ctx[np.arange(n), kind_col] = 1
-            ctx[:, -2] = np.minimum([len(t) for t in texts], 200) / 200
-            ctx[:, -1] = [_ANY_DIGIT.search(t) is not None for t in texts]
-            blocks.append(ctx)
-        if not blocks:
-            return sp.csr_matrix((len(df), 0))
-        return sp.csr_matrix(np.hstack(blocks))
-
-    def _features(self, df: pd.DataFrame, fit: bool, votes: np.ndarray | None = None) -> sp.csr_matrix:
-        # numbers generalise by shape: "854条" and "33条" share the n-gram "#条"
-        texts = [_DIGITS.sub("#", t) for t in df["text"].tolist()]
-        if fit:
-            self.char_vectorizer_ = CharNgramTfidf(self.char_ngram_max, min_df=2, max_features=self.max_char_features)
-            mats = [self.char_vectorizer_.fit_transform(texts)]
-        else:
-            mats = [self.char_vectorizer_.transform(texts)]
+    def _fit_features(self, df) -> sp.csr_matrix:
+        spec = self._spec()
+        texts = shape_texts(df)
+        self.char_vectorizer_ = CharNgramTfidf(self.char_ngram_max, min_df=2, max_features=self.max_char_features)
+        mats = [self.char_vectorizer_.fit_transform(texts)]
         if self.use_words:
-            tok = self._tokenizer()
-            docs = [[w for w in tok.cut(t) if w.strip()] for t in texts]
-            if fit:
-                self.word_vectorizer_ = WordNgramTfidf(min_df=2, max_features=self.max_word_features)
-                mats.append(self.word_vectorizer_.fit_transform(docs))
-            else:
-                mats.append(self.word_vectorizer_.transform(docs))
+            self.word_vectorizer_ = WordNgramTfidf(min_df=2, max_features=self.max_word_features)
+            mats.append(self.word_vectorizer_.fit_transform(word_docs(spec, texts)))
+        votes = self.rule_votes(df) if self.use_rules else None
+        mats.append(sp.csr_matrix(dense_features(spec, df, votes)))
+        return sp.hstack(mats, format="csr")
+
+    def _features(self, df, votes: np.ndarray | None = None) -> sp.csr_matrix:
         if self.use_rules and votes is None:
             votes = self.rule_votes(df)
-        mats.append(self._dense_features(df, votes if self.use_rules else None))
-        return sp.hstack(mats, format="csr")
+        return feature_matrix(self._spec(), df, self.char_vectorizer_,
+                              getattr(self, "word_vectorizer_", None), votes)
 
     # -- estimator API --------------------------------------------------------------------
     def fit(self, X, y):
@@ -218,7 +135,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         if bad:
             raise ValueError(f"unknown labels {bad}; expected {LABELS}")
         self.classes_ = np.array([lab for lab in LABELS if lab in set(y)], dtype=object)
-        feats = self._features(df, fit=True)
+        feats = self._fit_features(df)
         if self.classifier == "svm":
             base = LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
             n_min = min(np.bincount([list(self.classes_).index(v) for v in y]))
@@ -230,6 +147,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
             raise ValueError(f"classifier must be 'svm' or 'logreg', not {self.classifier!r}")
         model.fit(feats, y)
         self.model_ = model
+        self.linear_ = linear_state(model)
         # rules precise enough on the training data to decide on their own (see tagger.tag_frame)
         votes = self.rule_votes(df)
         acc: dict[str, float] = {}
@@ -258,11 +176,16 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         df = as_frame(X)
         if len(df) == 0:
             return np.zeros((0, len(self.classes_)))
-        p = _calibrated_proba(self.model_, self._features(df, fit=False, votes=votes))
-        order = [list(self.model_.classes_).index(c) for c in self.classes_]
+        p = linear_proba(self.linear_, self._features(df, votes=votes))
+        order = [self.linear_["classes"].index(c) for c in self.classes_]
         p = p[:, order]
         return p / p.sum(axis=1, keepdims=True)
 
     def predict(self, X) -> np.ndarray:
         p = self.predict_proba(X)
         return self.classes_[np.argmax(p, axis=1)] if len(p) else np.array([], dtype=object)
+
+    def compile(self) -> CompiledTagger:
+        """The inference form (arrays only, no scikit-learn): what ``models/`` ships and the pipeline runs."""
+        check_is_fitted(self, "model_")
+        return CompiledTagger(compile_state(self))

@@ -12,12 +12,23 @@ True
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 
+from nlp_reports.nlp.tokenizer import Tokenizer
+from nlp_reports.tagging.rules import LABELS, Unit, unit_kind
+
 _BITS = 21
+_DIGITS = re.compile(r"\d+(?:\.\d+)?")
+_ANY_DIGIT = re.compile(r"\d")
+SECTIONS = ("总体情况", "主动公开", "依申请公开", "复议诉讼", "问题与改进", "其他事项", "回顾", "问题与不足", "部署")
+KINDS = ("heading", "item", "sentence")
 
 
 def _codepoints(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
@@ -164,3 +175,107 @@ class WordNgramTfidf:
     def __setstate__(self, state: dict) -> None:
         self.__dict__.update(state)
         self._index = None
+
+
+# ----------------------------------------------------------------------------- unit frames
+
+
+def as_frame(X) -> pd.DataFrame:
+    """Accept a DataFrame (text, section, in_self_critique) or a sequence of strings."""
+    if isinstance(X, pd.DataFrame):
+        df = X.copy()
+    elif isinstance(X, pd.Series):
+        df = pd.DataFrame({"text": X.to_numpy()})
+    else:
+        df = pd.DataFrame({"text": list(X)})
+    if "text" not in df:
+        raise ValueError("X needs a 'text' column")
+    if "section" not in df:
+        df["section"] = None
+    if "in_self_critique" not in df:
+        df["in_self_critique"] = None
+    # plain object columns: pandas' Arrow-backed strings are slow to iterate row by row
+    df["text"] = pd.Series([t if isinstance(t, str) else "" for t in df["text"].tolist()], index=df.index, dtype=object)
+    df["section"] = df["section"].astype(object)
+    df["in_self_critique"] = df["in_self_critique"].astype(object)
+    return df
+
+
+def _flag(c) -> bool | None:
+    return None if c is None or (isinstance(c, float) and np.isnan(c)) else bool(c)
+
+
+def to_units(df: pd.DataFrame) -> list[Unit]:
+    out = []
+    for t, s, c in zip(df["text"].tolist(), df["section"].tolist(), df["in_self_critique"].tolist(), strict=True):
+        out.append(Unit(t, s if isinstance(s, str) and s else None, _flag(c)))
+    return out
+
+
+@lru_cache(maxsize=4)
+def tokenizer_for(backend: str) -> Tokenizer:
+    # one loaded dictionary per process and backend: building it costs ~60 ms
+    return Tokenizer(backend=backend).load()
+
+
+# ----------------------------------------------------------------------------- feature matrix
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Which blocks make up a unit's feature vector (the estimator's featurisation parameters)."""
+
+    use_words: bool = True
+    use_rules: bool = True
+    use_context: bool = True
+    rule_weight: float = 1.0
+    tokenizer_backend: str = "rjieba"
+
+
+def dense_features(spec: FeatureSpec, df: pd.DataFrame, votes: np.ndarray | None) -> np.ndarray:
+    """Rule votes (one column per rule and per label) and context (section, self-critique flag,
+    unit kind, length, has a digit)."""
+    blocks = []
+    n = len(df)
+    if spec.use_rules and votes is not None:
+        onehot = np.zeros((n, votes.shape[1] + len(LABELS)), dtype=np.float64)
+        onehot[:, : votes.shape[1]] = votes >= 0
+        rows, cols = np.nonzero(votes >= 0)
+        np.add.at(onehot, (rows, votes.shape[1] + votes[rows, cols]), 1.0)
+        blocks.append(onehot * spec.rule_weight)
+    if spec.use_context:
+        texts = df["text"].tolist()
+        ctx = np.zeros((n, len(SECTIONS) + 1 + 2 + len(KINDS) + 2), dtype=np.float64)
+        sec_col = [SECTIONS.index(s) if s in SECTIONS else len(SECTIONS) for s in df["section"].tolist()]
+        ctx[np.arange(n), sec_col] = 1
+        for i, c in enumerate(df["in_self_critique"].tolist()):
+            f = _flag(c)
+            if f is not None:
+                ctx[i, len(SECTIONS) + 1 + (1 if f else 0)] = 1
+        kind_col = [len(SECTIONS) + 3 + KINDS.index(unit_kind(t) if t.strip() else "sentence") for t in texts]
+        ctx[np.arange(n), kind_col] = 1
+        ctx[:, -2] = np.minimum([len(t) for t in texts], 200) / 200
+        ctx[:, -1] = [_ANY_DIGIT.search(t) is not None for t in texts]
+        blocks.append(ctx)
+    return np.hstack(blocks) if blocks else np.zeros((n, 0))
+
+
+def shape_texts(df: pd.DataFrame) -> list[str]:
+    # numbers generalise by shape: "854条" and "33条" share the n-gram "#条"
+    return [_DIGITS.sub("#", t) for t in df["text"].tolist()]
+
+
+def word_docs(spec: FeatureSpec, texts: Sequence[str]) -> list[list[str]]:
+    tok = tokenizer_for(spec.tokenizer_backend)
+    return [[w for w in tok.cut(t) if w.strip()] for t in texts]
+
+
+def feature_matrix(spec: FeatureSpec, df: pd.DataFrame, char_vec: CharNgramTfidf,
+                   word_vec: WordNgramTfidf | None, votes: np.ndarray | None) -> sp.csr_matrix:
+    """The full feature matrix of fitted vectorizers: [char n-grams | word n-grams | dense]."""
+    texts = shape_texts(df)
+    mats = [char_vec.transform(texts)]
+    if spec.use_words and word_vec is not None:
+        mats.append(word_vec.transform(word_docs(spec, texts)))
+    mats.append(sp.csr_matrix(dense_features(spec, df, votes if spec.use_rules else None)))
+    return sp.hstack(mats, format="csr")

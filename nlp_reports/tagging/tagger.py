@@ -16,38 +16,13 @@ import numpy as np
 import pandas as pd
 
 from nlp_reports.errors import ModelError
-from nlp_reports.tagging.classifier import SentenceTagger, as_frame, to_units
+from nlp_reports.tagging.compiled import CompiledTagger, read_state, write_state
+from nlp_reports.tagging.features import as_frame, to_units
 from nlp_reports.tagging.rules import LABELS, apply_rules, explain, fired_rules, load_rules, majority_vote
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models"
 MODEL_NAME = "sentence_tagger.skops"
 PROBA_COLUMNS = [f"proba_{lab}" for lab in LABELS]
-
-# the only types a model file may contain besides numpy/scipy/sklearn built-ins
-TRUSTED_TYPES = [
-    "nlp_reports.tagging.classifier.SentenceTagger",
-    "nlp_reports.tagging.features.CharNgramTfidf",
-    "nlp_reports.tagging.features.WordNgramTfidf",
-    "sklearn.calibration.CalibratedClassifierCV",
-    "sklearn.calibration._CalibratedClassifier",
-    "sklearn.calibration._SigmoidCalibration",
-    "sklearn.svm._classes.LinearSVC",
-    "sklearn.linear_model._logistic.LogisticRegression",
-    "sklearn.feature_extraction.text.TfidfVectorizer",
-    "sklearn.feature_extraction.text.TfidfTransformer",
-    "sklearn.frozen._frozen.FrozenEstimator",
-    "builtins.slice",
-    "numpy.dtype",
-    "numpy.ndarray",
-    "numpy.float64",
-    "numpy.int64",
-    "scipy.sparse._csr.csr_matrix",
-    "scipy.sparse._csr.csr_array",
-    "collections.defaultdict",
-    "builtins.int",
-    "builtins.float",
-    "builtins.str",
-]
 
 
 def default_model_path() -> Path:
@@ -58,31 +33,27 @@ def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
-def save_model(model: SentenceTagger, path: Path) -> str:
-    """Write the model with skops (never pickle); returns its sha256."""
-    import skops.io as sio
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    sio.dump(model, tmp)
-    tmp.replace(path)
+def save_model(model, path: Path) -> str:
+    """Write a fitted ``SentenceTagger`` (or a ``CompiledTagger``) in its compiled form with skops
+    (never pickle); returns the file's sha256."""
+    compiled = model if isinstance(model, CompiledTagger) else model.compile()
+    write_state(compiled.state, path)
     return file_sha256(path)
 
 
-def load_model(path: str | Path | None = None, *, verify: bool = True) -> SentenceTagger:
-    """Load a model through skops with an explicit list of trusted types.
+def load_model(path: str | Path | None = None, *, verify: bool = True) -> CompiledTagger:
+    """Load the trained tagger (a :class:`CompiledTagger`: arrays only, no scikit-learn needed).
 
     With ``verify``, the file's sha256 must match the checksum recorded in the model card beside
-    it: a tampered or truncated model is refused with a clear error.
+    it: a tampered or truncated model is refused with a clear error. The file is a skops file of
+    arrays and plain values; any object node in it is refused (see ``compiled.read_state``).
     """
     p = Path(path) if path else default_model_path()
     return _load_model_cached(str(p), verify)
 
 
 @lru_cache(maxsize=4)
-def _load_model_cached(path: str, verify: bool) -> SentenceTagger:
-    import skops.io as sio
-
+def _load_model_cached(path: str, verify: bool) -> CompiledTagger:
     p = Path(path)
     if not p.is_file():
         raise ModelError(p, "model file not found; run `nlp-reports train` to build it")
@@ -92,20 +63,11 @@ def _load_model_cached(path: str, verify: bool) -> SentenceTagger:
         actual = file_sha256(p)
         if expected and expected != actual:
             raise ModelError(p, f"checksum mismatch (expected {expected[:12]}…, got {actual[:12]}…): file altered")
+    state = read_state(p)
     try:
-        untrusted = sio.get_untrusted_types(file=p)
-    except Exception as e:  # corrupt zip, wrong format
-        raise ModelError(p, f"not a readable skops model: {e}") from e
-    extra = [t for t in untrusted if t not in TRUSTED_TYPES]
-    if extra:
-        raise ModelError(p, f"model contains untrusted types {extra}; refusing to load")
-    try:
-        model = sio.load(p, trusted=list(untrusted))
-    except Exception as e:
-        raise ModelError(p, f"could not load model: {e}") from e
-    if not isinstance(model, SentenceTagger):
-        raise ModelError(p, f"expected a SentenceTagger, found {type(model).__name__}")
-    return model
+        return CompiledTagger(state)
+    except (KeyError, ValueError, TypeError) as e:
+        raise ModelError(p, f"incomplete model state: {e}") from e
 
 
 def rules_only(frame: pd.DataFrame, rules_path: str | None = None) -> pd.DataFrame:
@@ -127,7 +89,7 @@ def rules_only(frame: pd.DataFrame, rules_path: str | None = None) -> pd.DataFra
     return out
 
 
-def tag_frame(frame, model: SentenceTagger | None = None, *, use_model: bool = True) -> pd.DataFrame:
+def tag_frame(frame, model=None, *, use_model: bool = True) -> pd.DataFrame:
     """Tag units given as a DataFrame (text, section, in_self_critique) or strings.
 
     The model (which sees the rule votes as features) decides; where every firing rule is one of

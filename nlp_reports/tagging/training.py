@@ -176,7 +176,7 @@ def train_and_write(corpus: Path, out_dir: Path, ann_dir: Path = ANNOTATION_DIR,
     rs = load_rules()
     card = {
         "name": "nlp_reports sentence tagger",
-        "version": "1.0.0",
+        "version": "1.1.0",
         "file": path.name,
         "sha256": sha,
         "labels": list(LABELS),
@@ -208,7 +208,7 @@ def render_card(card: dict, scores: list[Scores]) -> str:
     lines = [
         "# Model card: nlp_reports sentence tagger",
         "",
-        f"- version {card['version']}; file `{card['file']}` (skops); sha256 `{card['sha256']}`",
+        f"- version {card['version']}; file `{card['file']}` (skops; the compiled tagger: arrays and plain values only); sha256 `{card['sha256']}`",
         f"- labels: {', '.join(card['labels'])}",
         f"- estimator: `SentenceTagger({', '.join(f'{k}={v!r}' for k, v in card['params'].items())})`: TF-IDF character "
         "1-3-grams + jieba (rjieba) word 1-2-grams + rule votes + section context, linear model with calibrated "
