@@ -132,3 +132,13 @@ def test_0026_two_sections_numbered_three_are_both_found(corpus_reports):
 def test_traditional_reports_are_simplified(corpus_reports):
     r = corpus_reports["1001"]
     assert r.normalized.traditional and "人民代表大会" in r.text
+
+
+def test_1979_passage_opening_with_main_problems_is_found(corpus_reports):
+    # 1011 names its problems as "目前，我们面临的突出问题是……" with no 清醒看到-style opener
+    r = corpus_reports["1011"]
+    sec = r.self_critique
+    assert sec is not None and sec.canonical == "问题与不足"
+    body = r.text[sec.start:sec.end]
+    assert body.startswith("目前") and "百分之" in body and "亏损" in body
+    assert sum(s.in_self_critique for s in r.sentences) >= 5

@@ -373,9 +373,14 @@ def _reasons(inp, comps, counts, recycled, prev_id, ft, cfg) -> list[str]:
     """The few reasons that moved the score most: weighted loss per component, in words."""
     w = cfg["weights"]
     n_p, n_m = counts["problem"], counts["measure"] + counts["commitment"]
+    po = cfg["passage_only"]
+    # components the score does not use for this doc type are not reasons
+    skip = set(po["skip"]) if inp.doc_type in po["doc_types"] else set()
     cand: list[tuple[float, str]] = []
-    if comps["recycling"] > 0:
-        cand.append((comps["recycling"] * 2, f"section repeats {comps['recycling']:.0%} of the 8-grams of report {recycled}"))
+    lost = 1 - recycling_gate(comps, cfg)  # share of the level above 1 taken away by recycling
+    if lost > 0 and comps["recycling"] > 0:
+        src = f"report {recycled}" if recycled else "the closest other report"
+        cand.append((lost * 2, f"section repeats {comps['recycling']:.0%} of the 8-grams of {src}"))
     ps = comps["problem_specificity"]
     if not math.isnan(ps):
         txt = f"{n_p} problems, none with a concrete anchor" if ps == 0 else f"problem specificity {ps:.2f} over {n_p} problems"
@@ -383,13 +388,15 @@ def _reasons(inp, comps, counts, recycled, prev_id, ft, cfg) -> list[str]:
     else:
         cand.append((w["problem_specificity"], "no problem sentence in the section"))
     ms = comps["measure_specificity"]
-    if not math.isnan(ms):
+    if "measure_specificity" in skip:
+        pass
+    elif not math.isnan(ms):
         txt = f"{n_m} measures, none with instrument/owner/deadline/quantity" if ms == 0 else f"measure specificity {ms:.2f} over {n_m} measures"
         cand.append((w["measure_specificity"] * (1 - ms), txt))
     else:
         cand.append((w["measure_specificity"], "no measure or commitment in the section"))
     al = comps["alignment"]
-    if not math.isnan(al):
+    if not math.isnan(al) and "alignment" not in skip:
         cand.append((w["alignment"] * (1 - al), f"{round(al * n_p)} of {n_p} problems matched by a measure"))
     if not math.isnan(comps["follow_through"]) and len(ft):
         r = ft.iloc[0]
