@@ -103,10 +103,32 @@ def test_compiled_tagger_equals_estimator_and_round_trips(tmp_path, params):
     assert np.allclose(loaded.predict_proba(probe), est.predict_proba(probe), atol=1e-12)
     assert (loaded.predict(probe) == est.predict(probe)).all()
     assert loaded.get_params() == {k: v for k, v in est.get_params().items()}
+    # and both equal scikit-learn's own predict_proba of the fitted model
+    from nlp_reports.tagging.features import as_frame
+
+    ref = est.model_.predict_proba(est._features(as_frame(probe)))
+    ref = ref[:, [list(est.model_.classes_).index(c) for c in est.classes_]]
+    assert np.allclose(loaded.predict_proba(probe), ref / ref.sum(axis=1, keepdims=True), atol=1e-12)
     # a plain skops file: skops itself reads it with no trusted type at all
     assert sio.get_untrusted_types(file=path) == []
     state = sio.load(path, trusted=[])
     assert set(state) == set(read_state(path))
+
+
+def test_word_ngram_lookup_equals_string_reference():
+    from nlp_reports.tagging.features import WordNgramTfidf
+
+    docs = [["政务", "公开", "工作"], ["公开", "工作", "有待", "加强"], ["政务", "公开"], [], ["加强", "政务"]]
+    v = WordNgramTfidf(min_df=1).fit(docs)
+    col = {str(t): i for i, t in enumerate(v.terms_)}
+    counts = np.zeros((len(docs), len(col)))
+    for r, d in enumerate(docs):
+        for g in d + [f"{a} {b}" for a, b in zip(d, d[1:], strict=False)]:
+            counts[r, col[g]] += 1
+    tf = np.where(counts > 0, 1 + np.log(np.maximum(counts, 1)), 0) * v.idf_
+    tf /= np.maximum(np.linalg.norm(tf, axis=1, keepdims=True), 1e-300)
+    assert np.allclose(v.transform(docs).toarray(), tf)
+    assert v.transform([["未知词", "政务", "公开"]]).nnz == 3  # 政务, 公开, 政务 公开
 
 
 def test_compiled_reader_refuses_objects(tmp_path):

@@ -47,25 +47,30 @@ def linear_proba(lin: Mapping[str, Any], X) -> np.ndarray:
     multinomial logistic regression.
     """
     coef, intercept = lin["coef"], lin["intercept"]  # (folds, outputs, features), (folds, outputs)
+    n_folds, n_out, _ = coef.shape
     n_classes = len(lin["classes"])
+    if "_W" not in lin:
+        # all folds in one contiguous (features, folds * outputs) matrix: one sparse product per call
+        # instead of one per fold on a transposed view, which scipy copies every time
+        lin["_W"] = np.ascontiguousarray(coef.transpose(2, 0, 1).reshape(coef.shape[2], n_folds * n_out))
+    dec_all = np.asarray(X @ lin["_W"]).reshape(X.shape[0], n_folds, n_out) + intercept[None]
+    if lin["kind"] == "softmax":
+        dec = dec_all[:, 0, :]
+        if n_out == 1:  # binary logistic regression: one logit for classes[1]
+            p1 = 1.0 / (1.0 + np.exp(-dec[:, 0]))
+            return np.column_stack([1 - p1, p1])
+        e = np.exp(dec - dec.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
     total = np.zeros((X.shape[0], n_classes))
-    for k in range(coef.shape[0]):
-        dec = np.asarray(X @ coef[k].T) + intercept[k]
-        if lin["kind"] == "softmax":
-            if dec.shape[1] == 1:  # binary logistic regression: one logit for classes[1]
-                p1 = 1.0 / (1.0 + np.exp(-dec[:, 0]))
-                return np.column_stack([1 - p1, p1])
-            dec = dec - dec.max(axis=1, keepdims=True)
-            e = np.exp(dec)
-            return e / e.sum(axis=1, keepdims=True)
-        sig = 1.0 / (1.0 + np.exp(lin["cal_a"][k] * dec + lin["cal_b"][k]))
-        if sig.shape[1] == 1:  # binary: the calibrated column is the positive class
+    for k in range(n_folds):
+        sig = 1.0 / (1.0 + np.exp(lin["cal_a"][k] * dec_all[:, k, :] + lin["cal_b"][k]))
+        if n_out == 1:  # binary: the calibrated column is the positive class
             proba = np.column_stack([1 - sig[:, 0], sig[:, 0]])
         else:
             den = sig.sum(axis=1, keepdims=True)
             proba = np.divide(sig, den, out=np.full_like(sig, 1 / n_classes), where=den != 0)
         total += proba
-    return total / coef.shape[0]
+    return total / n_folds
 
 
 class CompiledTagger:

@@ -98,15 +98,25 @@ class CharNgramTfidf:
         self.idf_ = np.log((1 + n) / (1 + df[keep])) + 1.0
         return self
 
+    def _lookup(self) -> pd.Index:
+        # a hash index: 4-5 times faster than searchsorted on the sorted codes for millions of n-grams
+        if getattr(self, "_index", None) is None:
+            self._index = pd.Index(self.codes_)
+        return self._index
+
     def transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         codes, docs = ngram_codes(texts, self.ngram_max)
-        idx = np.searchsorted(self.codes_, codes)
-        idx[idx >= len(self.codes_)] = 0
-        hit = self.codes_[idx] == codes if len(self.codes_) else np.zeros(len(codes), bool)
+        idx = self._lookup().get_indexer(codes) if len(self.codes_) else np.full(len(codes), -1)
+        hit = idx >= 0
         m = sp.csr_matrix(
             (np.ones(int(hit.sum())), (docs[hit], idx[hit])), shape=(len(texts), len(self.codes_))
         )
         return _sublinear_tfidf(m, self.idf_)
+
+    def __getstate__(self) -> dict:
+        state = dict(self.__dict__)
+        state.pop("_index", None)  # rebuilt from codes_ on first use
+        return state
 
     def fit_transform(self, texts: Sequence[str]) -> sp.csr_matrix:
         return self.fit(texts).transform(texts)
@@ -144,24 +154,45 @@ class WordNgramTfidf:
         self.terms_ = np.array(terms, dtype=str)
         n = len(docs)
         self.idf_ = np.log((1 + n) / (1 + np.array([df[g] for g in terms], dtype=float))) + 1.0
-        self._index = {g: i for i, g in enumerate(terms)}
+        self._index = None
         return self
 
-    def _lookup(self) -> dict[str, int]:
+    def _lookup(self) -> tuple[dict[str, int], np.ndarray, pd.Index, np.ndarray, int]:
+        """Token ids, the unigram column of each token id, and bigrams as packed id pairs (a hash
+        index over ``id_a * n_tokens + id_b``) with their columns: a report's tokens are then looked
+        up once each, and its bigrams with numpy instead of building "w1 w2" strings."""
         if getattr(self, "_index", None) is None:
-            self._index = {str(g): i for i, g in enumerate(self.terms_)}
+            tok: dict[str, int] = {}
+            uni: list[tuple[int, int]] = []
+            big: list[tuple[int, int, int]] = []
+            for col, g in enumerate(str(t) for t in self.terms_):
+                a, sep, b = g.partition(" ")
+                if sep:
+                    big.append((tok.setdefault(a, len(tok)), tok.setdefault(b, len(tok)), col))
+                else:
+                    uni.append((tok.setdefault(g, len(tok)), col))
+            n = max(len(tok), 1)
+            uni_col = np.full(len(tok) + 1, -1, dtype=np.int64)  # last slot: unknown token
+            for tid, col in uni:
+                uni_col[tid] = col
+            pairs = np.array(big, dtype=np.int64).reshape(-1, 3)
+            self._index = (tok, uni_col, pd.Index(pairs[:, 0] * n + pairs[:, 1]), pairs[:, 2], n)
         return self._index
 
     def transform(self, docs: Sequence[list[str]]) -> sp.csr_matrix:
-        index = self._lookup()
-        rows: list[int] = []
-        cols: list[int] = []
-        for r, toks in enumerate(docs):
-            ids = [i for i in map(index.get, self._grams(toks)) if i is not None]
-            cols.extend(ids)
-            rows.extend([r] * len(ids))
-        m = sp.csr_matrix((np.ones(len(cols)), (np.array(rows, dtype=np.int64), np.array(cols, dtype=np.int64))),
-                          shape=(len(docs), len(self.terms_)))
+        tok, uni_col, big_index, big_cols, n = self._lookup()
+        flat = [w for d in docs for w in d]
+        tid = np.fromiter((tok.get(w, -1) for w in flat), dtype=np.int64, count=len(flat))
+        doc = np.repeat(np.arange(len(docs), dtype=np.int64), [len(d) for d in docs])
+        ucol = uni_col[tid]  # tid -1 reads the unknown slot
+        u = ucol >= 0
+        a, b = tid[:-1], tid[1:]
+        ok = (doc[1:] == doc[:-1]) & (a >= 0) & (b >= 0)
+        bi = big_index.get_indexer(a[ok] * n + b[ok]) if ok.any() else np.zeros(0, np.int64)
+        hit = bi >= 0
+        rows = np.concatenate([doc[u], doc[:-1][ok][hit]])
+        cols = np.concatenate([ucol[u], big_cols[bi[hit]]])
+        m = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(docs), len(self.terms_)))
         return _sublinear_tfidf(m, self.idf_)
 
     def fit_transform(self, docs: Sequence[list[str]]) -> sp.csr_matrix:

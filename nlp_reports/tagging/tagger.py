@@ -89,12 +89,28 @@ def rules_only(frame: pd.DataFrame, rules_path: str | None = None) -> pd.DataFra
     return out
 
 
+def _evidence(rs, votes: np.ndarray) -> tuple[list[list[str]], list[list[str]]]:
+    """Names and reasons of the fired rules per row; rows with the same vote pattern share them
+    (a report has a few dozen distinct patterns for hundreds of units)."""
+    cache: dict[bytes, tuple[list[str], list[str]]] = {}
+    names, whys = [], []
+    for row in votes:
+        key = row.tobytes()
+        hit = cache.get(key)
+        if hit is None:
+            n = fired_rules(rs, row)
+            hit = cache[key] = (n, explain(rs, n))
+        names.append(list(hit[0]))
+        whys.append(list(hit[1]))
+    return names, whys
+
+
 def tag_frame(frame, model=None, *, use_model: bool = True) -> pd.DataFrame:
     """Tag units given as a DataFrame (text, section, in_self_critique) or strings.
 
-    The model (which sees the rule votes as features) decides; where every firing rule is one of
-    the model's *precise* rules (empirical accuracy >= 0.95 on its training data) and they agree,
-    the rules decide. Without a model, the rules' majority vote decides.
+    The model decides; where every firing rule is one of the model's *precise* rules (empirical
+    accuracy >= 0.95 on its training data) and they agree, the rules decide. Without a model,
+    the rules' majority vote decides.
     """
     df = as_frame(frame)
     if not use_model:
@@ -104,32 +120,34 @@ def tag_frame(frame, model=None, *, use_model: bool = True) -> pd.DataFrame:
     if m.rules_checksum_ != rs.checksum:
         raise ModelError(default_model_path(), "model was trained with other rules (checksum differs); retrain it")
     votes = apply_rules(rs, to_units(df))
-    proba = m.predict_proba(df, votes=votes) if len(df) else np.zeros((0, len(m.classes_)))
-    full = np.zeros((len(df), len(LABELS)))
+    n = len(df)
+    proba = m.predict_proba(df, votes=votes) if n else np.zeros((0, len(m.classes_)))
+    full = np.zeros((n, len(LABELS)))
     for k, c in enumerate(m.classes_):
         full[:, LABELS.index(c)] = proba[:, k]
-    labels = np.array([LABELS[i] for i in np.argmax(full, axis=1)], dtype=object) if len(df) else np.array([], object)
-    decided = np.array(["model"] * len(df), dtype=object)
-    precise = set(getattr(m, "precise_rules_", ()))
-    names = [fired_rules(rs, row) for row in votes]
-    for i, (row, fired) in enumerate(zip(votes, names, strict=True)):
-        v = set(row[row >= 0].tolist())
-        if fired and len(v) == 1 and all(n in precise for n in fired):
-            lab = LABELS[v.pop()]
-            if lab != labels[i]:
-                labels[i] = lab
-                decided[i] = "rules"
-    out = pd.DataFrame({"text": df["text"].to_numpy(), "label": labels})
+    label_idx = np.argmax(full, axis=1) if n else np.zeros(0, dtype=np.int64)
+    names, whys = _evidence(rs, votes)
+    decided = np.full(n, "model", dtype=object)
+    if n:
+        fired = votes >= 0
+        precise = np.array([r.name in set(getattr(m, "precise_rules_", ())) for r in rs.rules], dtype=bool)
+        hi = np.where(fired, votes, -1).max(axis=1)
+        lo = np.where(fired, votes, len(LABELS)).min(axis=1)
+        # every fired rule precise, at least one fired, all agreeing, and they disagree with the model
+        rule_decides = fired.any(axis=1) & ~(fired & ~precise).any(axis=1) & (hi == lo) & (hi != label_idx)
+        acc = getattr(m, "rule_accuracy_", {})
+        for i in np.flatnonzero(rule_decides):
+            # the rule's empirical accuracy stands in for its probability
+            p = min(max(acc.get(nm, 0.95) for nm in names[i]), 0.99)
+            full[i] = (1 - p) / (len(LABELS) - 1)
+            full[i, hi[i]] = p
+            label_idx[i] = hi[i]
+            decided[i] = "rules"
+    out = pd.DataFrame({"text": df["text"].to_numpy(),
+                        "label": np.array(LABELS, dtype=object)[label_idx] if n else np.array([], object)})
     for j, lab in enumerate(LABELS):
         out[f"proba_{lab}"] = full[:, j]
-    # where the rules overrode the model, report the rule's empirical accuracy as its probability
-    acc = getattr(m, "rule_accuracy_", {})
-    for i in np.flatnonzero(decided == "rules"):
-        p = min(max(acc.get(n, 0.95) for n in names[i]), 0.99)
-        rest = (1 - p) / (len(LABELS) - 1)
-        for lab in LABELS:
-            out.at[i, f"proba_{lab}"] = p if lab == labels[i] else rest
     out["rules"] = names
     out["decided_by"] = decided
-    out["why"] = [explain(rs, n) for n in names]
+    out["why"] = whys
     return out
