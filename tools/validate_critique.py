@@ -5,7 +5,8 @@ only, never rated or tuned on), scores all of them, prints Spearman of critique_
 component with the 90 train ratings of rater_a (the development set), overall, by doc_type and on
 two fixed random halves. When rater_b's file exists it also prints (1) the held-out Spearman on its
 ``set=validation`` reports (never used for tuning) and (2) inter-rater agreement with rater_a on its
-``set=agreement`` reports (Spearman and linearly weighted Cohen's kappa).
+``set=agreement`` reports (Spearman and linearly weighted Cohen's kappa); with rater_c's file, the
+held-out Spearman on its 36 reports and its agreement with rater_b.
 
     python tools/validate_critique.py [--corpus DIR] [--cache FILE] [--out scores.csv] [--ratings-b FILE]
 """
@@ -94,11 +95,42 @@ def rater_b_report(path: Path, ratings_a: pd.DataFrame, scores: pd.DataFrame, ma
               f"vs rater_b {sc.corr(agr['rating_b'].astype(float), method='spearman'):.3f} on the same reports")
 
 
+def rater_c_report(path: Path, path_b: Path, ratings_a: pd.DataFrame, scores: pd.DataFrame, man: pd.DataFrame) -> None:
+    """Second held-out set: rater_c rated 20 work reports nobody had rated and 16 disclosure reports
+    of rater_b's validation set, blind to the other raters and to the score (never used for tuning)."""
+    if not path.exists():
+        print(f"rater_c: {path} not found")
+        return
+    c = pd.read_csv(path, dtype=str)
+    c["rating"] = c["rating"].astype(int)
+    val = c.merge(scores, on="doc_id", suffixes=("_rater", "")).merge(man, on="doc_id")
+    assert (val["split"] == "train").all(), "validation ratings must be train reports only"
+    overlap = set(val["doc_id"]) & set(ratings_a["doc_id"])
+    if overlap:
+        print(f"warning: {len(overlap)} rater_c reports are also in the development set: {sorted(overlap)}")
+    rho = val["critique_score"].astype(float).corr(val["rating"].astype(float), method="spearman")
+    print(f"HELD-OUT (rater_c, n={len(val)}): Spearman critique_score {rho:.3f}")
+    with pd.option_context("display.width", 160):
+        by = {"all": spearman_table(val)}
+        for dt, g in val.groupby("doc_type"):
+            by[f"{dt[:12]} ({len(g)})"] = spearman_table(g)
+        print(pd.DataFrame(by).round(3).to_string())
+    if path_b.exists():
+        b = pd.read_csv(path_b, dtype=str)
+        agr = c.merge(b[["doc_id", "rating"]], on="doc_id", suffixes=("_c", "_b"))
+        if len(agr):
+            rc, rb = agr["rating_c"].astype(int).to_numpy(), agr["rating_b"].astype(int).to_numpy()
+            print(f"INTER-RATER (rater_b vs rater_c, n={len(agr)}): Spearman "
+                  f"{pd.Series(rb).corr(pd.Series(rc), method='spearman'):.3f}, linear weighted kappa "
+                  f"{weighted_kappa(rb, rc):.3f}, exact agreement {(rb == rc).mean():.0%}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
     ap.add_argument("--ratings", type=Path, default=ROOT / "corpora" / "ratings" / "critique_ratings.csv")
     ap.add_argument("--ratings-b", type=Path, default=ROOT / "corpora" / "ratings" / "critique_ratings_rater_b.csv")
+    ap.add_argument("--ratings-c", type=Path, default=ROOT / "corpora" / "ratings" / "critique_ratings_rater_c.csv")
     ap.add_argument("--cache", type=Path, default=None, help="pickle of CritiqueInputs (reused when present)")
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args()
@@ -137,6 +169,7 @@ def main() -> None:
     rho = found["critique_score"].astype(float).corr(found["rating"].astype(float), method="spearman")
     print(f"development set, reports whose section was found ({len(found)} of {len(m)}): Spearman {rho:.3f}")
     rater_b_report(a.ratings_b, ratings, scores, man)
+    rater_c_report(a.ratings_c, a.ratings_b, ratings, scores, man)
     if a.out:
         scores.to_csv(a.out, index=False)
 

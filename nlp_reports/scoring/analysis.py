@@ -6,9 +6,12 @@ so that a report gets the same answer whichever way it is analysed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from nlp_reports.structure.tables import TableSet, parse_tables
@@ -41,36 +44,80 @@ class Analysis:
 
 
 def unit_frame(report: Report) -> pd.DataFrame:
-    """The units of a report as the tagger's input (text, section, in_self_critique)."""
+    """The units of a report as the tagger's input (text, section, in_self_critique).
+
+    Plain object columns: the tagger reads them back as Python lists (``as_frame``), so Arrow
+    strings would only be built to be unpacked again.
+    """
+    s = report.sentences
     return pd.DataFrame(
         {
-            "text": [s.text for s in report.sentences],
-            "section": [s.canonical_section for s in report.sentences],
-            "in_self_critique": [s.in_self_critique for s in report.sentences],
-        }
+            "text": [u.text for u in s],
+            "section": [u.canonical_section for u in s],
+            "in_self_critique": [u.in_self_critique for u in s],
+        },
+        dtype=object,
     )
+
+
+def _categorical(values: Sequence[str | None], dtype: pd.CategoricalDtype | None = None) -> pd.Categorical:
+    """``pd.Series(values).astype("category")`` (categories sorted, None -> NaN), or of the given
+    ``dtype``, built from integer codes: factorizing a string column costs ~1 ms a column."""
+    if dtype is None:
+        # pd.Index infers the categories' dtype as astype would: str, or object when there are none
+        dtype = pd.CategoricalDtype(pd.Index(sorted({v for v in values if v is not None})))
+    code = {c: i for i, c in enumerate(dtype.categories.tolist())}
+    codes = np.fromiter((code.get(v, -1) for v in values), dtype=np.int64, count=len(values))
+    return pd.Categorical.from_codes(codes, dtype=dtype)
+
+
+@lru_cache(maxsize=1)
+def _label_dtype() -> pd.CategoricalDtype:
+    return pd.CategoricalDtype(list(LABELS))
+
+
+def _ints(values: Iterable[int], n: int, dtype: type = np.int64) -> np.ndarray:
+    return np.fromiter(values, dtype=dtype, count=n)
 
 
 def sentence_table(report: Report, tags: pd.DataFrame) -> pd.DataFrame:
+    """One row per unit (``SENTENCE_COLUMNS``): the unit's place in the report and its tags.
+
+    Built in one DataFrame constructor call from arrays of the final dtypes (a column added or
+    cast afterwards costs pandas a block copy and an index check each, and a list of numbers an
+    inference pass: most of this table's cost before).
+    """
     s = report.sentences
-    df = pd.DataFrame(
-        {
-            "doc_id": report.doc_id,
-            "idx": [u.idx for u in s],
-            "section": [u.canonical_section for u in s],
-            "section_path": [" > ".join(u.section_path) for u in s],
-            "marker": [u.marker for u in s],
-            "kind": [u.kind for u in s],
-            "in_self_critique": [u.in_self_critique for u in s],
-            "start": [u.start for u in s],
-            "end": [u.end for u in s],
-            "orig_start": [u.orig_start for u in s],
-            "orig_end": [u.orig_end for u in s],
-            "text": [u.text for u in s],
-        }
-    )
+    n = len(s)
+    if not n:
+        return _empty_sentence_table(report)
+    cols: dict[str, Any] = {
+        "doc_id": report.doc_id,
+        "idx": _ints((u.idx for u in s), n, np.int32),
+        "section": _categorical([u.canonical_section for u in s]),
+        "section_path": [" > ".join(u.section_path) for u in s],
+        "marker": [u.marker for u in s],
+        "kind": _categorical([u.kind for u in s]),
+        "in_self_critique": np.fromiter((u.in_self_critique for u in s), dtype=bool, count=n),
+        "start": _ints((u.start for u in s), n),
+        "end": _ints((u.end for u in s), n),
+        "orig_start": _ints((u.orig_start for u in s), n),
+        "orig_end": _ints((u.orig_end for u in s), n),
+        "text": [u.text for u in s],
+        "label": _categorical(tags["label"].tolist(), _label_dtype()),
+    }
+    for c in PROBA_COLUMNS:
+        cols[c] = tags[c].to_numpy()
+    cols["rules"] = tags["rules"].to_numpy()
+    cols["decided_by"] = _categorical(tags["decided_by"].tolist())
+    return pd.DataFrame(cols)  # the keys are in SENTENCE_COLUMNS order
+
+
+def _empty_sentence_table(report: Report) -> pd.DataFrame:
+    """The table of a report without units, with the column dtypes pandas infers for no rows."""
+    df = pd.DataFrame({"doc_id": report.doc_id, **{c: [] for c in SENTENCE_COLUMNS[1:12]}})
     for c in ["label", *PROBA_COLUMNS, "rules", "decided_by"]:
-        df[c] = tags[c].to_numpy() if len(tags) else pd.Series(dtype=object)
+        df[c] = pd.Series(dtype=object)
     df["label"] = pd.Categorical(df["label"], categories=list(LABELS))
     for c in ("section", "kind", "decided_by"):
         df[c] = df[c].astype("category")

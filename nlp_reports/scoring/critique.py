@@ -67,8 +67,10 @@ def critique_input(analysis: Any) -> CritiqueInput:
     """Reduce an :class:`~nlp_reports.scoring.analysis.Analysis` to a :class:`CritiqueInput`."""
     r, df = analysis.report, analysis.sentences
     m = r.metadata
+    # tolist(): iterating pandas columns goes value by value through Arrow / categorical boxing
     sents = tuple(
-        (str(t), str(lab), bool(s)) for t, lab, s in zip(df["text"], df["label"], df["in_self_critique"], strict=True)
+        (str(t), str(lab), bool(s))
+        for t, lab, s in zip(df["text"].tolist(), df["label"].tolist(), df["in_self_critique"].tolist(), strict=True)
     )
     return CritiqueInput(
         doc_id=r.doc_id, agency=m.agency, year=m.year, level=m.level, doc_type=m.doc_type, sentences=sents,
@@ -228,12 +230,24 @@ def _is_framing(clause: str) -> bool:
     )
 
 
+def passage_anchor(text: str) -> bool:
+    """A checkable anchor in a work report's problem passage: a figure, or a missed own target.
+
+    粮食产量比上年减少百分之三 -> True; 有6项指标未完成 -> True; 贸易、科技等领域受到冲击 -> False.
+    """
+    return bool(_patterns("passage_anchors").search(text))
+
+
 def problem_clause_score(clause: str, tiers: bool = True) -> float:
     """Rubric ladder for one problem clause: checkable 1, identifiable 0.5, generic 0.
 
     有3个村超过一个季度未更新 -> 1; 政策解读形式单一 -> 0.5; 业务能力有待提高 -> 0.
-    ``tiers=False`` (work-report passages) drops the middle step.
+    ``tiers=False`` (work-report passages) drops the middle step and uses the passage anchors
+    (figures, missed own targets) instead of the disclosure ones, whose enumerations and causal
+    connectives are the stock wording of work reports' problem lists.
     """
+    if not tiers:
+        return 1.0 if passage_anchor(clause) else 0.0
     if problem_anchor(clause):
         return 1.0
     return 0.5 if tiers and identifiable(clause) else 0.0
@@ -410,28 +424,32 @@ def _reasons(inp, comps, counts, recycled, prev_id, ft, cfg) -> list[str]:
     return [t for s, t in cand[:3] if s > 0.02]
 
 
-def rubric_level(comps: dict[str, float], has_content: bool, doc_type: str, cfg: dict) -> float:
+def rubric_level(comps: dict[str, float], has_content: bool, doc_type: str, cfg: dict, n_anchored: int = 0) -> float:
     """Rubric level 1-5 before the recycling gate.
 
     1 = nothing to score (no problem or measure clause). Otherwise 2 + 3 * quality with
     quality = P^a * M^b (a + b = 1) * (1 - w + w * alignment): the rubric's levels are conjunctions
     (specific problems *and* concrete measures *and* matched), so a weighted geometric mean is used:
     generic problems answered by slogans stay at 2 however long the list. A missing side counts 0.
-    Work reports (passage_only) are scored on their problem account alone.
+    Work reports (passage_only) are scored on their problem account alone, as the rubric's
+    work-report reading does: a passage with figures or a missed own target is a 4 (its remedies
+    lie elsewhere in the report and are not credited), one without is a 2; ``n_anchored`` is the
+    number of such clauses and ``anchored_full`` of them reach the cap.
     """
     if not has_content:
         return 1.0
-    w, lad = cfg["weights"], cfg["ladder"]
-    skip = set(cfg["passage_only"]["skip"]) if doc_type in cfg["passage_only"]["doc_types"] else set()
+    w, lad, po = cfg["weights"], cfg["ladder"], cfg["passage_only"]
+    if doc_type in po["doc_types"]:
+        return lad["floor"] + (po["level_cap"] - lad["floor"]) * min(1.0, n_anchored / po["anchored_full"])
 
     def val(k: str) -> float:
         v = comps[k]
         return 0.0 if math.isnan(v) else v
 
-    parts = [(k, w[k]) for k in ("problem_specificity", "measure_specificity") if k not in skip and w[k] > 0]
+    parts = [(k, w[k]) for k in ("problem_specificity", "measure_specificity") if w[k] > 0]
     tot = sum(wk for _, wk in parts)
     quality = math.prod(val(k) ** (wk / tot) for k, wk in parts) if tot else 0.0
-    if "alignment" not in skip and not math.isnan(comps["alignment"]):
+    if not math.isnan(comps["alignment"]):
         quality *= 1 - w["alignment"] + w["alignment"] * comps["alignment"]
     return lad["floor"] + (5.0 - lad["floor"]) * quality
 
@@ -451,9 +469,9 @@ def recycling_gate(comps: dict[str, float], cfg: dict) -> float:
     return 1 - rc["penalty"] * ramp
 
 
-def _combine(inp: CritiqueInput, comps: dict[str, float], has_content: bool, cfg: dict) -> float:
+def _combine(inp: CritiqueInput, comps: dict[str, float], has_content: bool, cfg: dict, n_anchored: int = 0) -> float:
     """critique_score = 25 * (gated level - 1): level 1 -> 0, 2 -> 25, 3 -> 50, 4 -> 75, 5 -> 100."""
-    level = rubric_level(comps, has_content, inp.doc_type, cfg)
+    level = rubric_level(comps, has_content, inp.doc_type, cfg, n_anchored)
     gated = 1 + (level - 1) * recycling_gate(comps, cfg)
     return round(25 * (gated - 1), 2)
 
@@ -478,6 +496,7 @@ def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> 
     tiers = not passage or po["identifiable_tier"]
     comps: dict[str, float] = dict.fromkeys(COMPONENTS, nan)
     comps["problem_specificity"] = _ladder([t for _, t in problems], lambda c: problem_clause_score(c, tiers))
+    n_anchored = sum(problem_clause_score(c, tiers) == 1.0 for _, t in problems for c in clauses(t))
     comps["measure_specificity"] = _ladder(
         _measure_items(measures, cfg["ladder"]["max_heading_chars"]), measure_clause_score
     )
@@ -516,7 +535,7 @@ def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> 
     else:
         comps["recycling"] = 0.0
     comps["originality"] = 1 - _nanmean([comps["boilerplate_tagged"], comps["boilerplate_lsl"]])
-    score = _combine(inp, comps, bool(problems or measures), cfg)
+    score = _combine(inp, comps, bool(problems or measures), cfg, n_anchored)
     reasons = _reasons(inp, comps, counts, recycled, prev_id, ft, cfg)
     return CritiqueResult(
         score, comps, pairs, reasons, counts["problem"], counts["measure"], counts["commitment"],

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 
@@ -100,49 +101,49 @@ def _sum_rows(ts: TableSet, rows: Iterable[str], col: str) -> float | None:
     return None if any(v is None for v in vals) else float(sum(vals))  # type: ignore[arg-type]
 
 
-def _inferred_note(ts: TableSet, table: str, cells: Iterable[str]) -> str:
+def _cell_rows(ts: TableSet, table: str) -> list[tuple[str, str, float, Any, bool]]:
+    """(row, col, value, defect, inferred) of one table's cells, in order, as Python values:
+    boolean masks over the Arrow-backed cell frame cost ~0.2 ms each, a report checks dozens."""
     df = ts.cells
-    if df.empty or not df["inferred"].any():
-        return ""
+    if df.empty:
+        return []
+    cols = (df[c].tolist() for c in ("table", "row", "col", "value", "defect", "inferred"))
+    return [(r, c, v, d, inf) for t, r, c, v, d, inf in zip(*cols, strict=True) if t == table]
+
+
+def _inferred_note(ts: TableSet, table: str, cells: Iterable[str]) -> str:
     ids = set(cells)
-    inf = df[df["inferred"] & (df["table"] == table)]
-    hit = any(_cid(table, r, c) in ids for r, c in zip(inf["row"], inf["col"], strict=True))
+    hit = any(inf and _cid(table, r, c) in ids for r, c, _, _, inf in _cell_rows(ts, table))
     return "（含推断单元格）" if hit else ""
 
 
 def _defect_findings(ts: TableSet, table: str, rule: str) -> list[Finding]:
-    df = ts.cells[ts.cells["table"] == table]
+    rows = _cell_rows(ts, table)
     out: list[Finding] = []
-    if df.empty:
-        return out
-    is_defect = df["defect"].map(lambda x: isinstance(x, str)).astype(bool)
-    bad = df[is_defect]
-    if not bad.empty:
-        tot = bad[bad["col"] == "tot"]
-        rest = bad[bad["col"] != "tot"]
-        for part, what in ((tot, "总计"), (rest, "数据")):
-            if part.empty:
-                continue
-            kinds = "/".join(sorted(set(part["defect"])))
-            cells = tuple(_cid(table, r, c) for r, c in zip(part["row"], part["col"], strict=True))
-            out.append(
-                Finding(
-                    rule,
-                    ERROR,
-                    f"{table} {len(cells)} 个{what}单元格为空或非数字（{kinds}）",
-                    cells,
-                    None,
-                    None,
-                )
-            )
-    vals = df[~is_defect]
-    neg = vals[(vals["value"] < 0) | (vals["value"] % 1 != 0)]
-    for r, c, v in zip(neg["row"], neg["col"], neg["value"], strict=True):
+    bad = [(r, c, d) for r, c, _, d, _ in rows if isinstance(d, str)]
+    for part, what in (([x for x in bad if x[1] == "tot"], "总计"), ([x for x in bad if x[1] != "tot"], "数据")):
+        if not part:
+            continue
+        kinds = "/".join(sorted({d for _, _, d in part}))
+        cells = tuple(_cid(table, r, c) for r, c, _ in part)
         out.append(
             Finding(
-                rule, ERROR, f"{table} {r}/{c} 应为非负整数，实为 {_fmt(v)}", (_cid(table, r, c),), None, v
+                rule,
+                ERROR,
+                f"{table} {len(cells)} 个{what}单元格为空或非数字（{kinds}）",
+                cells,
+                None,
+                None,
             )
         )
+    for r, c, v, d, _ in rows:
+        # NaN % 1 != 0 holds: a value that is missing without a defect mark is reported too
+        if not isinstance(d, str) and (v < 0 or v % 1 != 0):
+            out.append(
+                Finding(
+                    rule, ERROR, f"{table} {r}/{c} 应为非负整数，实为 {_fmt(v)}", (_cid(table, r, c),), None, v
+                )
+            )
     return out
 
 
@@ -239,8 +240,7 @@ def check_t2(ts: TableSet) -> list[Finding]:
     if ts.status.get("T2") == "absent" or ts.version is None:
         return []
     out: list[Finding] = []
-    df = ts.cells[ts.cells["table"] == "T2"]
-    for r, c, v, d in zip(df["row"], df["col"], df["value"], df["defect"], strict=True):
+    for r, c, v, d, _ in _cell_rows(ts, "T2"):
         cid = _cid("T2", r, c)
         if isinstance(d, str):
             out.append(Finding("T2-1", ERROR, f"表二 {r}/{c} 单元格为空或非数字（{d}）", (cid,), None, None))
