@@ -142,3 +142,13 @@ def test_1979_passage_opening_with_main_problems_is_found(corpus_reports):
     body = r.text[sec.start:sec.end]
     assert body.startswith("目前") and "百分之" in body and "亏损" in body
     assert sum(s.in_self_critique for s in r.sentences) >= 5
+
+
+def test_work_report_plan_parts_after_a_five_year_review(corpus_reports):
+    # 2026 provincial reports: 一、2025年工作回顾 / 二、“十五五”时期主要目标任务 / 三、2026年主要工作
+    r = corpus_reports["1072"]
+    top = [s for s in r.sections if s.level == 1 and not s.synthetic]
+    assert [s.canonical for s in top] == ["回顾", "部署", "部署", "部署"]
+    # a heading naming both the review and the plan opens with the review; what follows is the plan
+    r = corpus_reports["1065"]
+    assert [s.canonical for s in r.sections if s.level == 1 and not s.synthetic] == ["回顾", "回顾", "部署"]

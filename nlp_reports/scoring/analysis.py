@@ -92,7 +92,7 @@ def sentence_table(report: Report, tags: pd.DataFrame) -> pd.DataFrame:
     if not n:
         return _empty_sentence_table(report)
     cols: dict[str, Any] = {
-        "doc_id": report.doc_id,
+        "doc_id": [report.doc_id] * n,  # a broadcast scalar costs an Arrow repeat and take
         "idx": _ints((u.idx for u in s), n, np.int32),
         "section": _categorical([u.canonical_section for u in s]),
         "section_path": [" > ".join(u.section_path) for u in s],

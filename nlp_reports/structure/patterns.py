@@ -60,8 +60,11 @@ CRITIQUE_CONTINUE = re.compile(
 CRITIQUE_CLOSER = re.compile(r"^(我们(?:一定|要|将|必须)|对此|对这些|对于这些|各级政府)")
 
 # work-report part names
-WORK_REVIEW = re.compile(r"(回顾|总结|过去一年|过去五年|成就|主要工作)")
-WORK_PLAN = re.compile(r"(总体要求|预期目标|主要任务|重点(工作|任务)|工作(任务|安排|部署)|今年|\d{4}年(?!工作(回顾|总结)))")
+# "2026年主要工作" is a plan: 主要工作 after a year is not a review cue
+WORK_REVIEW = re.compile(r"(回顾|总结|过去一年|过去五年|成就|(?<!\d\d\d\d年)主要工作)")
+WORK_PLAN = re.compile(
+    r"(总体要求|预期目标|主要任务|目标任务|规划|重点(工作|任务)|工作(任务|安排|部署)|今年|\d{4}年(?!工作(回顾|总结)))"
+)
 
 TERMINATORS = "。！？；!?;"
 CLOSING_QUOTES = "”’」』）)》】"

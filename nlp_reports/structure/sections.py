@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, replace
 
 from nlp_reports.structure.patterns import (
+    ANY_MARKER,
     CRITIQUE_CLOSER,
     CRITIQUE_CONTINUE,
     CRITIQUE_OPENERS,
@@ -40,6 +41,9 @@ class Heading:
 
 
 def _marker_of(line: str) -> tuple[str, str] | None:
+    # ANY_MARKER is the union of the markers: one match rules out most lines for all of them
+    if ANY_MARKER.match(line) is None:
+        return None
     for mtype, rx in MARKER_RE.items():
         m = rx.match(line)
         if m:
@@ -211,9 +215,14 @@ def _assign_work(secs: list[Section]) -> list[Section]:
     for s in secs:
         canon = out[s.parent].canonical if s.parent is not None and s.parent < len(out) else None
         if s.level == 1 and not s.synthetic:
-            if WORK_PLAN.search(s.title) and not WORK_REVIEW.search(s.title):
+            plan, review = WORK_PLAN.search(s.title), WORK_REVIEW.search(s.title)
+            if plan and not review:
                 canon, seen_plan = "部署", True
-            elif WORK_REVIEW.search(s.title) and not seen_plan:
+            elif plan and review and not seen_plan:
+                # "“十四五”时期发展成就和“十五五”时期主要目标任务": the part opens with the review;
+                # the parts after it are the plan
+                canon, seen_plan = "回顾", True
+            elif review and not seen_plan:
                 canon = "回顾"
             else:
                 canon = "部署" if seen_plan else None

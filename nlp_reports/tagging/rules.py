@@ -8,13 +8,18 @@
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from re import _constants as _sre
+from re._parser import parse as _sre_parse
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -136,29 +141,133 @@ def _scan_pattern(p: re.Pattern[str]) -> re.Pattern[str]:
     return _line_safe(p)
 
 
+_MAX_CLASS_LITERALS = 10  # a character class of at most this many plain characters counts as literals
+
+
+def _seq_literals(items: Iterable[tuple[Any, Any]]) -> frozenset[str] | None:
+    """Strings one of which every match of the parsed sequence ``items`` contains (the most
+    selective such set: longest shortest string, then fewest), or None when none is known."""
+    sets: list[frozenset[str]] = []
+    run: list[str] = []  # consecutive literal characters match as one string
+    for op, av in items:
+        if op is _sre.LITERAL:
+            run.append(chr(av))
+            continue
+        if run:
+            sets.append(frozenset(["".join(run)]))
+            run = []
+        found = _item_literals(op, av)
+        if found is not None:
+            sets.append(found)
+    if run:
+        sets.append(frozenset(["".join(run)]))
+    return max(sets, key=lambda x: (min(map(len, x)), -len(x))) if sets else None
+
+
+def _item_literals(op: Any, av: Any) -> frozenset[str] | None:
+    if op is _sre.IN:  # [来去]: each alternative character is a one-character string
+        if len(av) <= _MAX_CLASS_LITERALS and all(o is _sre.LITERAL for o, _ in av):
+            return frozenset(chr(c) for _, c in av)
+        return None
+    if op is _sre.SUBPATTERN:  # (group, added flags, removed flags, sequence)
+        return None if av[1] & re.IGNORECASE else _seq_literals(av[-1])
+    if op is _sre.BRANCH:  # every alternative needs a set; a match contains one of their union
+        out: set[str] = set()
+        for alt in av[1]:
+            found = _seq_literals(alt)
+            if found is None:
+                return None
+            out |= found
+        return frozenset(out)
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, _sre.POSSESSIVE_REPEAT) and av[0] >= 1:
+        return _seq_literals(av[2])
+    return None  # anchors, look-arounds, optional parts, negated or ranged classes: no requirement
+
+
+@lru_cache(maxsize=512)
+def _literal_filter(p: re.Pattern[str]) -> re.Pattern[str] | None:
+    """A pattern of plain strings at least one of which every match of ``p`` contains, or None.
+
+    A unit without any of them cannot match ``p``. Scanning for plain strings is several times
+    faster than running ``p`` (its alternations, anchors and optional parts defeat the regex
+    engine's skipping), and checking the few units that hold one exactly costs less than that.
+
+    >>> _literal_filter(re.compile("(有待|亟待)(进一步)?加强")).pattern
+    '加强'
+    """
+    if p.flags & re.IGNORECASE:
+        return None
+    try:
+        found = _seq_literals(_sre_parse(p.pattern, p.flags))
+    except Exception:  # an unfamiliar parse tree only costs the speed-up
+        return None
+    # units are scanned joined by line breaks, with their own line breaks made spaces
+    if not found or any("\n" in x for x in found):
+        return None
+    return re.compile("|".join(re.escape(x) for x in sorted(found)))
+
+
+def _context_key(r: Rule) -> tuple[int | None, bool | None, tuple[str, ...] | None]:
+    """The cheap context conditions of a rule (its ``kinds`` need the unit kind: left out)."""
+    return r.max_chars, r.in_self_critique, r.sections
+
+
+def _eligible(units: Sequence[Unit], key: tuple[int | None, bool | None, tuple[str, ...] | None]) -> list[int]:
+    max_chars, in_crit, sections = key
+    return [
+        i for i, u in enumerate(units)
+        if (max_chars is None or len(u.text) <= max_chars)
+        and (in_crit is None or u.in_self_critique is in_crit)
+        and (sections is None or u.section in sections)
+    ]
+
+
+def _hit_units(scan: re.Pattern[str], joined: str, starts: list[int]) -> list[int]:
+    """Positions (into ``starts``) of the lines of ``joined`` where ``scan`` finds a match: one
+    search per hit line, resuming at the next line (a line with many matches is not scanned on)."""
+    hits = []
+    pos = 0
+    while (m := scan.search(joined, pos)) is not None:
+        k = bisect.bisect_right(starts, m.start()) - 1
+        hits.append(k)
+        if k + 1 == len(starts):
+            break
+        pos = starts[k + 1]
+    return hits
+
+
 def apply_rules(rs: RuleSet, units: Sequence[Unit]) -> np.ndarray:
     """Vote matrix (n_units x n_rules): label index, or -1 where the rule abstains.
 
-    Each rule's pattern is first run once over all units joined by line breaks (one C-level scan
-    instead of one call per unit); the units it hits are then checked exactly, one by one.
+    Each rule's pattern (or the plain strings one of which every match contains, see
+    :func:`_literal_filter`) is first run over the units its context conditions allow (length,
+    self-critique flag, section), joined by line breaks: a C-level scan instead of one call per
+    unit, and the long units that a short-unit rule can never fire on are not scanned at all.
+    The units it hits are then checked exactly, one by one.
     """
     out = np.full((len(units), len(rs.rules)), ABSTAIN, dtype=np.int8)
     if not units:
         return out
     texts = [u.text.replace("\n", " ") for u in units]
-    joined = "\n".join(texts)
-    starts = np.cumsum([0] + [len(t) + 1 for t in texts[:-1]])
+    groups: dict[tuple, tuple[list[int], str, list[int]]] = {}  # context key -> units, joined, starts
     kinds: dict[int, str] = {}
     for j, r in enumerate(rs.rules):
-        pos = [m.start() for m in _scan_pattern(r.pattern).finditer(joined)]
-        if not pos:
+        key = _context_key(r)
+        if key not in groups:
+            idx = _eligible(units, key)
+            sel = [texts[i] for i in idx]
+            starts = list(itertools.accumulate((len(t) + 1 for t in sel[:-1]), initial=0)) if sel else []
+            groups[key] = (idx, "\n".join(sel), starts)
+        idx, joined, starts = groups[key]
+        if not idx:
             continue
-        hits = np.unique(np.searchsorted(starts, pos, side="right") - 1)
-        for i in hits.tolist():
+        scan = _literal_filter(r.pattern) or _scan_pattern(r.pattern)
+        for k in _hit_units(scan, joined, starts):
+            i = idx[k]
             u = units[i]
-            if i not in kinds:
+            if r.kinds is not None and i not in kinds:  # the kind is only read for such rules
                 kinds[i] = unit_kind(u.text)
-            if r.applies(u, kinds[i]):
+            if r.applies(u, kinds.get(i, "")):
                 out[i, j] = LABEL_INDEX[r.label]
     return out
 
