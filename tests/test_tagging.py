@@ -131,6 +131,20 @@ def test_word_ngram_lookup_equals_string_reference():
     assert v.transform([["未知词", "政务", "公开"]]).nnz == 3  # 政务, 公开, 政务 公开
 
 
+def test_direct_tfidf_equals_sparse_reference():
+    import scipy.sparse as sp
+
+    from nlp_reports.tagging.features import _sublinear_tfidf, tfidf_from_pairs
+
+    rng = np.random.default_rng(0)
+    rows, cols = rng.integers(0, 7, 300), rng.integers(0, 40, 300)
+    rows[rows == 3] = 4  # an empty row
+    idf = rng.uniform(1, 3, 40)
+    ref = _sublinear_tfidf(sp.csr_matrix((np.ones(300), (rows, cols)), shape=(8, 40)), idf)
+    assert np.allclose(tfidf_from_pairs(rows, cols, (8, 40), idf).toarray(), ref.toarray(), atol=1e-14)
+    assert tfidf_from_pairs(np.zeros(0, int), np.zeros(0, int), (2, 5), idf[:5]).nnz == 0
+
+
 def test_compiled_reader_refuses_objects(tmp_path):
     import skops.io as sio
 

@@ -73,6 +73,30 @@ def _sublinear_tfidf(counts: sp.csr_matrix, idf: np.ndarray) -> sp.csr_matrix:
     return sp.csr_matrix(sp.diags(1.0 / norms) @ m)
 
 
+def tfidf_from_pairs(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int], idf: np.ndarray) -> sp.csr_matrix:
+    """:func:`_sublinear_tfidf` of the count matrix of (row, col) occurrences, built directly:
+    one sort of packed keys instead of COO -> CSR, duplicate summing, index sorting and two
+    sparse products (the same values up to rounding)."""
+    n_rows, n_cols = shape
+    key = np.sort(rows.astype(np.int64) * max(n_cols, 1) + cols)
+    if len(key):
+        first = np.concatenate(([True], key[1:] != key[:-1]))
+        starts = np.flatnonzero(first)
+        uniq, tf = key[starts], np.diff(np.append(starts, len(key)))
+    else:
+        uniq, tf = key, np.zeros(0, np.int64)
+    r, c = uniq // max(n_cols, 1), uniq % max(n_cols, 1)
+    data = (1.0 + np.log(tf)) * idf[c]
+    norms = np.sqrt(np.bincount(r, weights=data * data, minlength=n_rows))
+    norms[norms == 0] = 1.0
+    data /= norms[r]
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(r, minlength=n_rows), out=indptr[1:])
+    out = sp.csr_matrix((data, c, indptr), shape=shape)
+    out.has_sorted_indices = True
+    return out
+
+
 class CharNgramTfidf:
     """Fit/transform like a vectorizer; learned: ``codes_`` (sorted vocabulary), ``idf_``."""
 
@@ -108,10 +132,7 @@ class CharNgramTfidf:
         codes, docs = ngram_codes(texts, self.ngram_max)
         idx = self._lookup().get_indexer(codes) if len(self.codes_) else np.full(len(codes), -1)
         hit = idx >= 0
-        m = sp.csr_matrix(
-            (np.ones(int(hit.sum())), (docs[hit], idx[hit])), shape=(len(texts), len(self.codes_))
-        )
-        return _sublinear_tfidf(m, self.idf_)
+        return tfidf_from_pairs(docs[hit], idx[hit], (len(texts), len(self.codes_)), self.idf_)
 
     def __getstate__(self) -> dict:
         state = dict(self.__dict__)
@@ -192,8 +213,7 @@ class WordNgramTfidf:
         hit = bi >= 0
         rows = np.concatenate([doc[u], doc[:-1][ok][hit]])
         cols = np.concatenate([ucol[u], big_cols[bi[hit]]])
-        m = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(docs), len(self.terms_)))
-        return _sublinear_tfidf(m, self.idf_)
+        return tfidf_from_pairs(rows, cols, (len(docs), len(self.terms_)), self.idf_)
 
     def fit_transform(self, docs: Sequence[list[str]]) -> sp.csr_matrix:
         return self.fit(docs).transform(docs)
@@ -211,8 +231,16 @@ class WordNgramTfidf:
 # ----------------------------------------------------------------------------- unit frames
 
 
+_FRAMED = "nlp_reports.framed"
+
+
 def as_frame(X) -> pd.DataFrame:
-    """Accept a DataFrame (text, section, in_self_critique) or a sequence of strings."""
+    """Accept a DataFrame (text, section, in_self_critique) or a sequence of strings.
+
+    The result is marked, so that passing it on (tagger -> model) does not copy and convert again.
+    """
+    if isinstance(X, pd.DataFrame) and X.attrs.get(_FRAMED):
+        return X
     if isinstance(X, pd.DataFrame):
         df = X.copy()
     elif isinstance(X, pd.Series):
@@ -229,6 +257,7 @@ def as_frame(X) -> pd.DataFrame:
     df["text"] = pd.Series([t if isinstance(t, str) else "" for t in df["text"].tolist()], index=df.index, dtype=object)
     df["section"] = df["section"].astype(object)
     df["in_self_critique"] = df["in_self_critique"].astype(object)
+    df.attrs[_FRAMED] = True
     return df
 
 

@@ -143,11 +143,16 @@ def tag_frame(frame, model=None, *, use_model: bool = True) -> pd.DataFrame:
             full[i, hi[i]] = p
             label_idx[i] = hi[i]
             decided[i] = "rules"
-    out = pd.DataFrame({"text": df["text"].to_numpy(),
-                        "label": np.array(LABELS, dtype=object)[label_idx] if n else np.array([], object)})
+    # one constructor call with plain object columns: column-by-column inserts and pandas'
+    # Arrow string inference cost more than the tagging of a short report
+    cols: dict[str, object] = {
+        "text": pd.Series(df["text"].to_numpy(), dtype=object),
+        "label": pd.Series(np.array(LABELS, dtype=object)[label_idx] if n else [], dtype=object),
+    }
     for j, lab in enumerate(LABELS):
-        out[f"proba_{lab}"] = full[:, j]
-    out["rules"] = names
-    out["decided_by"] = decided
-    out["why"] = whys
+        cols[f"proba_{lab}"] = full[:, j]
+    cols["rules"] = pd.Series(names, dtype=object)
+    cols["decided_by"] = pd.Series(decided, dtype=object)
+    cols["why"] = pd.Series(whys, dtype=object)
+    out = pd.DataFrame(cols)
     return out
