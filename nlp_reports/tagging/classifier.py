@@ -26,10 +26,12 @@ from nlp_reports.tagging.features import (
     KINDS,
     SECTIONS,
     CharNgramTfidf,
+    EdgeVocabulary,
     FeatureSpec,
     WordNgramTfidf,
     as_frame,
     dense_features,
+    edge_keys,
     feature_matrix,
     shape_texts,
     to_units,
@@ -66,6 +68,11 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         Scale of the rule-vote features relative to the TF-IDF blocks.
     max_char_features, max_word_features : int
         Vocabulary caps (most frequent n-grams); they bound the model file's size and load time.
+    use_edges : bool
+        Add what a unit starts and ends with (first word, part-of-speech of the first and last
+        words): whether the verb comes first separates actions from states.
+    edge_weight : float
+        Scale of the edge features.
     """
 
     def __init__(
@@ -83,6 +90,8 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         rule_weight: float = 1.0,
         max_char_features: int = 30000,
         max_word_features: int = 15000,
+        use_edges: bool = False,
+        edge_weight: float = 0.3,
     ):
         self.C = C
         self.classifier = classifier
@@ -97,11 +106,13 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         self.rule_weight = rule_weight
         self.max_char_features = max_char_features
         self.max_word_features = max_word_features
+        self.use_edges = use_edges
+        self.edge_weight = edge_weight
 
     # -- features -------------------------------------------------------------------------
     def _spec(self) -> FeatureSpec:
         return FeatureSpec(self.use_words, self.use_rules, self.use_context, float(self.rule_weight),
-                           self.tokenizer_backend)
+                           self.tokenizer_backend, bool(self.use_edges), float(self.edge_weight))
 
     def rule_votes(self, X) -> np.ndarray:
         df = as_frame(X)
@@ -112,9 +123,14 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         texts = shape_texts(df)
         self.char_vectorizer_ = CharNgramTfidf(self.char_ngram_max, min_df=2, max_features=self.max_char_features)
         mats = [self.char_vectorizer_.fit_transform(texts)]
+        docs = word_docs(spec, texts) if self.use_words or self.use_edges else None
         if self.use_words:
             self.word_vectorizer_ = WordNgramTfidf(min_df=2, max_features=self.max_word_features)
-            mats.append(self.word_vectorizer_.fit_transform(word_docs(spec, texts)))
+            mats.append(self.word_vectorizer_.fit_transform(docs))
+        if self.use_edges:
+            keys = edge_keys(spec, docs)
+            self.edge_vectorizer_ = EdgeVocabulary(min_df=2).fit(keys)
+            mats.append(self.edge_vectorizer_.transform(keys, spec.edge_weight))
         votes = self.rule_votes(df) if self.use_rules else None
         mats.append(sp.csr_matrix(dense_features(spec, df, votes)))
         return sp.hstack(mats, format="csr")
@@ -123,7 +139,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         if self.use_rules and votes is None:
             votes = self.rule_votes(df)
         return feature_matrix(self._spec(), df, self.char_vectorizer_,
-                              getattr(self, "word_vectorizer_", None), votes)
+                              getattr(self, "word_vectorizer_", None), votes, getattr(self, "edge_vectorizer_", None))
 
     # -- estimator API --------------------------------------------------------------------
     def fit(self, X, y):

@@ -27,6 +27,7 @@ import numpy as np
 from nlp_reports.errors import ModelError
 from nlp_reports.tagging.features import (
     CharNgramTfidf,
+    EdgeVocabulary,
     FeatureSpec,
     WordNgramTfidf,
     as_frame,
@@ -101,6 +102,11 @@ class CompiledTagger:
             word = WordNgramTfidf()
             word.terms_, word.idf_, word._index = state["word_terms"], state["word_idf"], None
             self.word_vectorizer_ = word
+        self.edge_vectorizer_ = None
+        if self.spec.use_edges:
+            edge = EdgeVocabulary()
+            edge.terms_ = state["edge_terms"]
+            self.edge_vectorizer_ = edge
         self.linear_ = {k: state[k] for k in ("kind", "coef", "intercept", "cal_a", "cal_b")}
         self.linear_["classes"] = list(state["model_classes"])
         self.n_features_ = int(state["coef"].shape[2])
@@ -121,7 +127,7 @@ class CompiledTagger:
             return np.zeros((0, len(self.classes_)))
         if self.spec.use_rules and votes is None:
             votes = apply_rules(load_rules(self.rules_path), to_units(df))
-        feats = feature_matrix(self.spec, df, self.char_vectorizer_, self.word_vectorizer_, votes)
+        feats = feature_matrix(self.spec, df, self.char_vectorizer_, self.word_vectorizer_, votes, self.edge_vectorizer_)
         p = linear_proba(self.linear_, feats)
         order = [self.linear_["classes"].index(c) for c in self.classes_]
         p = p[:, order]
@@ -221,7 +227,8 @@ def compile_state(est) -> dict:
         "params": {k: v for k, v in params.items() if isinstance(v, (str, int, float, bool)) or v is None},
         "spec": {"use_words": bool(est.use_words), "use_rules": bool(est.use_rules),
                  "use_context": bool(est.use_context), "rule_weight": float(est.rule_weight),
-                 "tokenizer_backend": str(est.tokenizer_backend)},
+                 "tokenizer_backend": str(est.tokenizer_backend), "use_edges": bool(est.use_edges),
+                 "edge_weight": float(est.edge_weight)},
         "classes": [str(c) for c in est.classes_],
         "model_classes": list(lin["classes"]),
         "precise_rules": list(est.precise_rules_),
@@ -233,5 +240,6 @@ def compile_state(est) -> dict:
         "char_idf": np.asarray(est.char_vectorizer_.idf_, dtype=np.float64),
         "word_terms": np.asarray(getattr(est, "word_vectorizer_", None).terms_ if est.use_words else [], dtype=str),
         "word_idf": np.asarray(getattr(est, "word_vectorizer_", None).idf_ if est.use_words else [], dtype=np.float64),
+        "edge_terms": np.asarray(est.edge_vectorizer_.terms_ if est.use_edges else [], dtype=str),
         **{k: lin[k] for k in ("kind", "coef", "intercept", "cal_a", "cal_b")},
     }

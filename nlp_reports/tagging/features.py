@@ -290,6 +290,8 @@ class FeatureSpec:
     use_context: bool = True
     rule_weight: float = 1.0
     tokenizer_backend: str = "rjieba"
+    use_edges: bool = False
+    edge_weight: float = 0.3
 
 
 def dense_features(spec: FeatureSpec, df: pd.DataFrame, votes: np.ndarray | None) -> np.ndarray:
@@ -330,12 +332,93 @@ def word_docs(spec: FeatureSpec, texts: Sequence[str]) -> list[list[str]]:
     return [[w for w in tok.cut(t) if w.strip()] for t in texts]
 
 
+# list markers, connectives and punctuation around a unit's content (digits are already "#")
+_EDGE_SKIP = re.compile(r"^(?:[\W_#]+|[一二三四五六七八九十]+|其?[一二三四五六七八九十]+是|首先|其次|同时|此外|另外|最后)$")
+
+
+@lru_cache(maxsize=200_000)
+def _token_info(backend: str, word: str) -> tuple[bool, str]:
+    """(is a list marker / punctuation, the word's own part-of-speech tag). Dictionary words keep
+    their tag in context; cached because a few thousand distinct words start or end the units."""
+    tags = tokenizer_for(backend).tag(word)
+    return bool(_EDGE_SKIP.match(word)), (tags[0][1] if tags else "x")
+
+
+def edge_keys(spec: FeatureSpec, docs: Sequence[list[str]]) -> list[tuple[str, ...]]:
+    """What a unit starts and ends with: first word and part-of-speech of the first one or two
+    words and of the last one or two, after list markers and punctuation.
+
+    A verb-initial unit is an action of the reporting body ("压降债务规模", measure); a noun-initial one
+    with a result predicate is a state ("债务规模有序压降", other): word n-grams do not see where the
+    verb stands.
+
+    >>> edge_keys(FeatureSpec(), [["一是", "完善", "公开", "制度", "。"]])[0]
+    ('w1=完善', 'p1=v', 'p12=v_ad', 'pl=n', 'pl2=ad_n')
+    """
+    out: list[tuple[str, ...]] = []
+    b = spec.tokenizer_backend
+    memo: dict[str, tuple[bool, str]] = {}
+
+    def info(w: str) -> tuple[bool, str]:
+        r = memo.get(w)
+        if r is None:
+            r = memo[w] = _token_info(b, w)
+        return r
+
+    for toks in docs:
+        i, j = 0, len(toks)
+        while i < j and info(toks[i])[0]:
+            i += 1
+        while j > i and info(toks[j - 1])[0]:
+            j -= 1
+        if i == j:
+            out.append(())
+            continue
+        p0, ql = info(toks[i])[1], info(toks[j - 1])[1]
+        if j - i > 1:
+            p1, q0 = info(toks[i + 1])[1], info(toks[j - 2])[1]
+            out.append(("w1=" + toks[i], "p1=" + p0, "p12=" + p0 + "_" + p1, "pl=" + ql, "pl2=" + q0 + "_" + ql))
+        else:
+            out.append(("w1=" + toks[i], "p1=" + p0, "pl=" + ql))
+    return out
+
+
+class EdgeVocabulary:
+    """One-hot features of :func:`edge_keys` seen at least ``min_df`` times in training."""
+
+    def __init__(self, min_df: int = 2):
+        self.min_df = min_df
+
+    def fit(self, keys: Sequence[Sequence[str]]) -> EdgeVocabulary:
+        counts: dict[str, int] = {}
+        for ks in keys:
+            for k in ks:
+                counts[k] = counts.get(k, 0) + 1
+        self.terms_ = np.array(sorted(k for k, c in counts.items() if c >= self.min_df), dtype=str)
+        self._index = None
+        return self
+
+    def transform(self, keys: Sequence[Sequence[str]], weight: float = 1.0) -> sp.csr_matrix:
+        if getattr(self, "_index", None) is None:
+            self._index = {str(t): i for i, t in enumerate(self.terms_)}
+        get = self._index.get
+        cols = np.fromiter((get(k, -1) for ks in keys for k in ks), dtype=np.int64)
+        rows = np.repeat(np.arange(len(keys), dtype=np.int64), [len(ks) for ks in keys])
+        hit = cols >= 0
+        return sp.csr_matrix((np.full(int(hit.sum()), weight), (rows[hit], cols[hit])),
+                             shape=(len(keys), len(self.terms_)))
+
+
 def feature_matrix(spec: FeatureSpec, df: pd.DataFrame, char_vec: CharNgramTfidf,
-                   word_vec: WordNgramTfidf | None, votes: np.ndarray | None) -> sp.csr_matrix:
-    """The full feature matrix of fitted vectorizers: [char n-grams | word n-grams | dense]."""
+                   word_vec: WordNgramTfidf | None, votes: np.ndarray | None,
+                   edge_vec: EdgeVocabulary | None = None) -> sp.csr_matrix:
+    """The full feature matrix of fitted vectorizers: [char n-grams | word n-grams | edges | dense]."""
     texts = shape_texts(df)
     mats = [char_vec.transform(texts)]
+    docs = word_docs(spec, texts) if spec.use_words or spec.use_edges else None
     if spec.use_words and word_vec is not None:
-        mats.append(word_vec.transform(word_docs(spec, texts)))
+        mats.append(word_vec.transform(docs))
+    if spec.use_edges and edge_vec is not None:
+        mats.append(edge_vec.transform(edge_keys(spec, docs), spec.edge_weight))
     mats.append(sp.csr_matrix(dense_features(spec, df, votes if spec.use_rules else None)))
     return sp.hstack(mats, format="csr")

@@ -33,6 +33,8 @@ CANDIDATES = (
     {"classifier": "svm", "C": 2.0, "use_rules": False},
     {"classifier": "svm", "C": 1.0, "use_rules": True, "rule_weight": 0.3},
     {"classifier": "logreg", "C": 1.0, "use_rules": False},
+    {"classifier": "svm", "C": 2.0, "use_rules": False, "use_edges": True, "edge_weight": 0.3},
+    {"classifier": "svm", "C": 2.0, "use_rules": False, "use_edges": True, "edge_weight": 0.5},
 )
 
 
@@ -211,8 +213,11 @@ def render_card(card: dict, scores: list[Scores]) -> str:
         f"- version {card['version']}; file `{card['file']}` (skops; the compiled tagger: arrays and plain values only); sha256 `{card['sha256']}`",
         f"- labels: {', '.join(card['labels'])}",
         f"- estimator: `SentenceTagger({', '.join(f'{k}={v!r}' for k, v in card['params'].items())})`: TF-IDF character "
-        "1-3-grams + jieba (rjieba) word 1-2-grams + rule votes + section context, linear model with calibrated "
-        "probabilities; the candidate that wins on dev is kept (table below)",
+        "1-3-grams + jieba (rjieba) word 1-2-grams"
+        + (" + rule votes" if card["params"].get("use_rules", True) else "")
+        + (" + unit edges (first word, part-of-speech of the first and last words)" if card["params"].get("use_edges") else "")
+        + " + section context, linear model with calibrated probabilities; the candidate that wins on dev is kept"
+        " (table below)",
         f"- rules: version {card['rules_version']} (sha256 `{card['rules_checksum'][:16]}…`); rules that decide alone "
         f"where they agree: {', '.join(card['precise_rules']) or 'none'}",
         f"- training reports ({len(card['train_reports'])}): {', '.join(card['train_reports'])}",
