@@ -87,7 +87,7 @@ def _read_file(path: Path, max_bytes: int) -> bytes:
             raise ReportLoadError(path, "symlink loop (too many levels of symbolic links)") from None
         raise ReportLoadError(path, f"cannot access file: {err.strerror or err}") from None
     if stat.S_ISDIR(st.st_mode):
-        raise ReportLoadError(path, "is a directory, not a file")
+        raise ReportLoadError(path, "is a directory, not a file (for every report in a folder use score_corpus or `nlp-reports score`)")
     if not stat.S_ISREG(st.st_mode):
         # FIFOs and devices would block or never end
         raise ReportLoadError(path, "not a regular file (device, FIFO or socket)")
