@@ -191,3 +191,22 @@ def test_embedded_specific_example_scores_high():
     # the shipped tagger (v1.1) reads the second measure (制作…不少于6件) as a problem, so 2 of its
     # 3 problems find their measure; the first and third always do
     assert r.components["alignment"] >= 0.5 and {15, 17} <= set(r.pairs["problem_idx"])
+
+
+@pytest.mark.skipif(not (CORPUS / "texts").is_dir(), reason=f"corpus not found at {CORPUS}")
+def test_overlap_table_equals_pairwise_reference():
+    from nlp_reports.io.loaders import load_text
+    from nlp_reports.scoring.analysis import analyze_report
+    from nlp_reports.scoring.critique import _overlaps, critique_input
+    from nlp_reports.structure.report import build_report
+
+    ids = [f"{k:04d}" for k in range(1, 20)] + ["0036", "0040", "0045", "0047", "0048"]
+    inputs = [critique_input(analyze_report(build_report(load_text(CORPUS / "texts" / f"{d}.txt")), tables=False))
+              for d in ids]
+    ctx = build_context(inputs)
+    assert ctx.overlaps
+    for inp in inputs:
+        ref = _overlaps(inp, ctx.docs[inp.doc_id].grams, ctx)
+        got = ctx.overlaps.get(inp.doc_id, (0.0, None, 0.0, None))
+        assert got[1] == ref[1] and got[3] == ref[3]
+        assert abs(got[0] - ref[0]) < 1e-12 and abs(got[2] - ref[2]) < 1e-12

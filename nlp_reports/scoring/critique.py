@@ -57,7 +57,12 @@ class CritiqueInput:
 
     def section(self) -> list[tuple[int, str, str]]:
         """(unit index, text, label) of the self-critique units."""
-        return [(i, t, lab) for i, (t, lab, s) in enumerate(self.sentences) if s]
+        cached = self.__dict__.get("_section")
+        if cached is None:
+            # computed once: the second pass asks for it a dozen times per report
+            cached = [(i, t, lab) for i, (t, lab, s) in enumerate(self.sentences) if s]
+            object.__setattr__(self, "_section", cached)
+        return list(cached)
 
     def section_text(self) -> str:
         return "".join(t for _, t, _ in self.section())
@@ -95,6 +100,7 @@ class CorpusContext:
     by_year: dict[tuple[str, int], list[str]]   # (doc_type, year) -> doc_ids with a section
     boilerplate: dict[str, frozenset]           # doc_id -> its reference group's boilerplate 4-grams
     groups: dict[str, str] = field(default_factory=dict)  # doc_id -> reference group description
+    overlaps: dict[str, tuple[float, str | None, float, str | None]] = field(default_factory=dict)
 
 
 def _reference_group(inp: CritiqueInput, pool: list[CritiqueInput], cfg: dict) -> tuple[list[CritiqueInput], str]:
@@ -138,7 +144,58 @@ def build_context(inputs: Iterable[CritiqueInput], reference: Iterable[CritiqueI
                 ([t for _, t, _ in p.section()] for p in grp), bcfg["ngram"], bcfg["min_doc_share"], bcfg["max_doc_share"]
             )
         boiler[d], groups[d] = cache[desc], f"{desc} ({len(grp)} reports)"
-    return CorpusContext(docs, dict(by_body), dict(by_year), boiler, groups)
+    by_year = dict(by_year)
+    return CorpusContext(docs, dict(by_body), by_year, boiler, groups, overlap_table(docs, by_year))
+
+
+def overlap_table(docs: dict[str, _Doc], by_year: dict[tuple[str, int], list[str]],
+                  chunk: int = 512) -> dict[str, tuple[float, str | None, float, str | None]]:
+    """:func:`_overlaps` for every document at once: the stickiness of every pair is one sparse
+    product (8-gram occurrence counts x 8-gram sets), row chunk by row chunk, instead of a Python
+    loop over the 8-grams of every pair, which is quadratic in the corpus with a large constant.
+    Same candidates, same order and the same first-maximum choice as :func:`_overlaps`."""
+    import numpy as np
+    import scipy.sparse as sps
+
+    ids = [d for ds in by_year.values() for d in ds]
+    if not ids:
+        return {}
+    pos = {d: k for k, d in enumerate(ids)}
+    vocab: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for r, d in enumerate(ids):
+        g = docs[d].grams
+        cols.extend(vocab.setdefault(x, len(vocab)) for x in g)
+        rows.extend([r] * len(g))
+    counts = sps.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(len(ids), len(vocab)))
+    counts.sum_duplicates()
+    member = counts.copy()
+    member.data[:] = 1.0
+    member_t = member.T.tocsc()
+    n_grams = np.array([len(docs[d].grams) for d in ids], dtype=float)
+    # candidates of each document in _overlaps' order: by_year's order, then the ids within a year
+    order = [(key, [pos[d] for d in ds]) for key, ds in by_year.items()]
+    out: dict[str, tuple[float, str | None, float, str | None]] = {}
+    for lo in range(0, len(ids), chunk):
+        shared = np.asarray((counts[lo : lo + chunk] @ member_t).todense())
+        for r in range(lo, min(lo + chunk, len(ids))):
+            inp = docs[ids[r]].inp
+            stick = shared[r - lo] / n_grams[r]
+            best = [0.0, None, 0.0, None]
+            for (dt, y), cand in order:
+                if dt != inp.doc_type or y > inp.year:
+                    continue
+                c = [k for k in cand if k != r]
+                if not c:
+                    continue
+                v = stick[c]
+                j = int(np.argmax(v))
+                slot = 0 if y < inp.year else 2
+                if v[j] > best[slot]:
+                    best[slot], best[slot + 1] = float(v[j]), ids[c[j]]
+            out[ids[r]] = (best[0], best[1], best[2], best[3])
+    return out
 
 
 @dataclass
@@ -520,7 +577,9 @@ def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> 
         prev_id = previous_report(inp, context)
         if prev_id:
             comps["stickiness_prev"] = cm.stickiness(grams, context.docs[prev_id].gram_set)
-        best_e, id_e, best_s, id_s = _overlaps(inp, grams, context)
+        hit = context.overlaps.get(inp.doc_id)
+        same_doc = inp.doc_id in context.docs and context.docs[inp.doc_id].inp is inp
+        best_e, id_e, best_s, id_s = hit if hit is not None and same_doc else _overlaps(inp, grams, context)
         comps["cross_body_similarity"] = best_s
         weighted_s = best_s * rc["same_year_discount"]
         sp = comps["stickiness_prev"] if prev_id else 0.0
