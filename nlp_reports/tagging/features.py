@@ -327,9 +327,14 @@ def shape_texts(df: pd.DataFrame) -> list[str]:
     return [_DIGITS.sub("#", t) for t in df["text"].tolist()]
 
 
+_SPACE = re.compile(r"\s")
+
+
 def word_docs(spec: FeatureSpec, texts: Sequence[str]) -> list[list[str]]:
-    tok = tokenizer_for(spec.tokenizer_backend)
-    return [[w for w in tok.cut(t) if w.strip()] for t in texts]
+    """Tokens of each text without whitespace tokens (most units have none to drop)."""
+    cut = tokenizer_for(spec.tokenizer_backend).cut
+    space = _SPACE.search
+    return [[w for w in cut(t) if w.strip()] if space(t) else cut(t) for t in texts]
 
 
 # list markers, connectives and punctuation around a unit's content (digits are already "#")
