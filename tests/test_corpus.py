@@ -207,3 +207,17 @@ def test_reference_corpus_feeds_context_but_adds_no_rows(
     refs = list(iter_jsonl(out.parent / (out.name + ".parts") / "reference.jsonl"))
     assert sorted(r["doc_id"] for _, r in refs) == ref_ids
     assert df["critique_score"].notna().all()
+
+
+def test_direct_sentence_columns_equal_the_table_conversion(corpus_reports):
+    from nlp_reports.corpus.batch import sentence_columns
+    from nlp_reports.scoring.analysis import analyze_report, sentence_table
+
+    for d in ("0014", "0026", "1052"):
+        a = analyze_report(corpus_reports[d], tables=False)
+        direct = a.sentence_columns()
+        ref = sentence_columns(sentence_table(a.report, a.tags))
+        assert list(direct) == list(ref)
+        for k in ref:
+            assert direct[k] == ref[k] and [type(x) for x in direct[k]] == [type(x) for x in ref[k]], k
+        assert a.sentences.equals(sentence_table(a.report, a.tags))

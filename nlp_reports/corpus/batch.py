@@ -224,7 +224,8 @@ def analyze_item(doc_id: str, path: str | Path, model_path: str | None = None) -
             rec["critique_input"] = _plain_fields(api[0](analysis))
         except Exception as e:
             rec["error"] = f"{p}: critique input failed: {type(e).__name__}: {e}"
-    rec["sentences"] = sentence_columns(analysis.sentences)
+    cols = analysis.sentence_columns()
+    rec["sentences"] = cols if cols is not None else sentence_columns(analysis.sentences)
     return rec
 
 

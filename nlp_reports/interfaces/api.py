@@ -54,7 +54,7 @@ def analyze(source, *, model=None, critique: bool = True, context=None, max_byte
     """
     report = source if isinstance(source, Report) else load(source, max_bytes=max_bytes)
     base = analyze_report(report, model)
-    a = ReportAnalysis(base.report, base.sentences, base.tables, base.table_findings)
+    a = ReportAnalysis(base.report, base._sentences, base.tables, base.table_findings, tags=base.tags)
     if critique:
         from nlp_reports.scoring.critique import critique_input, score_critique
 

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from nlp_reports.structure.tables import TableSet, parse_tables
+from nlp_reports.tagging.features import FRAMED
 from nlp_reports.tagging.rules import LABELS
 from nlp_reports.tagging.tagger import PROBA_COLUMNS, tag_frame
 from nlp_reports.types import Report
@@ -27,13 +28,24 @@ SENTENCE_COLUMNS = [
 
 @dataclass
 class Analysis:
-    """Everything known about one report. ``sentences`` is a tidy table, one row per unit."""
+    """Everything known about one report. ``sentences`` is a tidy table, one row per unit.
+
+    The table is built from the tagger's output on first access: a batch run that only needs the
+    columns as plain lists (:meth:`sentence_columns`) never pays for the DataFrame.
+    """
 
     report: Report
-    sentences: pd.DataFrame
+    _sentences: pd.DataFrame | None = field(default=None, repr=False)
     tables: TableSet | None = None
     table_findings: list = field(default_factory=list)
     critique: Any = None  # nlp_reports.scoring.critique.CritiqueResult
+    tags: pd.DataFrame | None = field(default=None, repr=False)  # tag_frame output, unit order
+
+    @property
+    def sentences(self) -> pd.DataFrame:
+        if self._sentences is None:
+            self._sentences = sentence_table(self.report, self.tags)
+        return self._sentences
 
     @property
     def doc_id(self) -> str:
@@ -41,6 +53,42 @@ class Analysis:
 
     def to_frame(self) -> pd.DataFrame:
         return self.sentences
+
+    def unit_labels(self) -> tuple[list[str], list[str], list[bool]]:
+        """(text, label, in_self_critique) of every unit, as lists."""
+        if self._sentences is None and self.tags is not None:
+            s = self.report.sentences
+            return [u.text for u in s], self.tags["label"].tolist(), [u.in_self_critique for u in s]
+        df = self.sentences
+        return df["text"].tolist(), [str(x) for x in df["label"].tolist()], df["in_self_critique"].tolist()
+
+    def sentence_columns(self) -> dict[str, list] | None:
+        """The sentence table as JSON-ready columns (categoricals as str, missing as None), the
+        same values as the DataFrame's, built straight from the units and the tags; None when
+        there are no tags to build from (the caller converts :attr:`sentences`)."""
+        if self.tags is None or not self.report.sentences:
+            return None
+        s, t, n = self.report.sentences, self.tags, len(self.report.sentences)
+        cols: dict[str, list] = {
+            "doc_id": [self.report.doc_id] * n,
+            "idx": [u.idx for u in s],
+            "section": [u.canonical_section for u in s],
+            "section_path": [" > ".join(u.section_path) for u in s],
+            "marker": [u.marker for u in s],
+            "kind": [u.kind for u in s],
+            "in_self_critique": [bool(u.in_self_critique) for u in s],
+            "start": [u.start for u in s],
+            "end": [u.end for u in s],
+            "orig_start": [u.orig_start for u in s],
+            "orig_end": [u.orig_end for u in s],
+            "text": [u.text for u in s],
+            "label": t["label"].tolist(),
+        }
+        for c in PROBA_COLUMNS:
+            cols[c] = t[c].tolist()
+        cols["rules"] = [list(r) for r in t["rules"].tolist()]
+        cols["decided_by"] = t["decided_by"].tolist()
+        return cols
 
 
 def unit_frame(report: Report) -> pd.DataFrame:
@@ -50,7 +98,7 @@ def unit_frame(report: Report) -> pd.DataFrame:
     strings would only be built to be unpacked again.
     """
     s = report.sentences
-    return pd.DataFrame(
+    df = pd.DataFrame(
         {
             "text": [u.text for u in s],
             "section": [u.canonical_section for u in s],
@@ -58,6 +106,9 @@ def unit_frame(report: Report) -> pd.DataFrame:
         },
         dtype=object,
     )
+    # already what the tagger's as_frame would make of it (str texts, object columns): no copy
+    df.attrs[FRAMED] = True
+    return df
 
 
 def _categorical(values: Sequence[str | None], dtype: pd.CategoricalDtype | None = None) -> pd.Categorical:
@@ -80,7 +131,7 @@ def _ints(values: Iterable[int], n: int, dtype: type = np.int64) -> np.ndarray:
     return np.fromiter(values, dtype=dtype, count=n)
 
 
-def sentence_table(report: Report, tags: pd.DataFrame) -> pd.DataFrame:
+def sentence_table(report: Report, tags: pd.DataFrame | None) -> pd.DataFrame:
     """One row per unit (``SENTENCE_COLUMNS``): the unit's place in the report and its tags.
 
     Built in one DataFrame constructor call from arrays of the final dtypes (a column added or
@@ -132,7 +183,7 @@ def analyze_report(report: Report, model=None, *, use_model: bool = True, tables
     by :func:`nlp_reports.scoring.critique.score_critique` (see ``nlp_reports.analyze``).
     """
     tags = tag_frame(unit_frame(report), model, use_model=use_model)
-    a = Analysis(report, sentence_table(report, tags))
+    a = Analysis(report, tags=tags)
     if tables and report.metadata.doc_type == "disclosure_annual_report":
         from nlp_reports.scoring.table_checks import check_tables
 

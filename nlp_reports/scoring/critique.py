@@ -70,13 +70,10 @@ class CritiqueInput:
 
 def critique_input(analysis: Any) -> CritiqueInput:
     """Reduce an :class:`~nlp_reports.scoring.analysis.Analysis` to a :class:`CritiqueInput`."""
-    r, df = analysis.report, analysis.sentences
+    r = analysis.report
     m = r.metadata
-    # tolist(): iterating pandas columns goes value by value through Arrow / categorical boxing
-    sents = tuple(
-        (str(t), str(lab), bool(s))
-        for t, lab, s in zip(df["text"].tolist(), df["label"].tolist(), df["in_self_critique"].tolist(), strict=True)
-    )
+    texts, labels, flags = analysis.unit_labels()
+    sents = tuple((str(t), str(lab), bool(s)) for t, lab, s in zip(texts, labels, flags, strict=True))
     return CritiqueInput(
         doc_id=r.doc_id, agency=m.agency, year=m.year, level=m.level, doc_type=m.doc_type, sentences=sents,
         has_section=r.self_critique is not None, section_reason=r.self_critique_reason or "",

@@ -231,7 +231,7 @@ class WordNgramTfidf:
 # ----------------------------------------------------------------------------- unit frames
 
 
-_FRAMED = "nlp_reports.framed"
+FRAMED = "nlp_reports.framed"
 
 
 def as_frame(X) -> pd.DataFrame:
@@ -239,7 +239,7 @@ def as_frame(X) -> pd.DataFrame:
 
     The result is marked, so that passing it on (tagger -> model) does not copy and convert again.
     """
-    if isinstance(X, pd.DataFrame) and X.attrs.get(_FRAMED):
+    if isinstance(X, pd.DataFrame) and X.attrs.get(FRAMED):
         return X
     if isinstance(X, pd.DataFrame):
         df = X.copy()
@@ -257,7 +257,7 @@ def as_frame(X) -> pd.DataFrame:
     df["text"] = pd.Series([t if isinstance(t, str) else "" for t in df["text"].tolist()], index=df.index, dtype=object)
     df["section"] = df["section"].astype(object)
     df["in_self_critique"] = df["in_self_critique"].astype(object)
-    df.attrs[_FRAMED] = True
+    df.attrs[FRAMED] = True
     return df
 
 
