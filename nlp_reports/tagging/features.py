@@ -97,6 +97,14 @@ def tfidf_from_pairs(rows: np.ndarray, cols: np.ndarray, shape: tuple[int, int],
     return out
 
 
+class _Ids(dict):
+    """A lookup that answers -1 for an unknown key, so that ``map(ids.__getitem__, keys)`` runs
+    in C instead of a Python generator calling ``get`` once per token."""
+
+    def __missing__(self, key: str) -> int:
+        return -1
+
+
 class CharNgramTfidf:
     """Fit/transform like a vectorizer; learned: ``codes_`` (sorted vocabulary), ``idf_``."""
 
@@ -183,7 +191,7 @@ class WordNgramTfidf:
         index over ``id_a * n_tokens + id_b``) with their columns: a report's tokens are then looked
         up once each, and its bigrams with numpy instead of building "w1 w2" strings."""
         if getattr(self, "_index", None) is None:
-            tok: dict[str, int] = {}
+            tok: dict[str, int] = _Ids()
             uni: list[tuple[int, int]] = []
             big: list[tuple[int, int, int]] = []
             for col, g in enumerate(str(t) for t in self.terms_):
@@ -203,7 +211,7 @@ class WordNgramTfidf:
     def transform(self, docs: Sequence[list[str]]) -> sp.csr_matrix:
         tok, uni_col, big_index, big_cols, n = self._lookup()
         flat = [w for d in docs for w in d]
-        tid = np.fromiter((tok.get(w, -1) for w in flat), dtype=np.int64, count=len(flat))
+        tid = np.fromiter(map(tok.__getitem__, flat), dtype=np.int64, count=len(flat))
         doc = np.repeat(np.arange(len(docs), dtype=np.int64), [len(d) for d in docs])
         ucol = uni_col[tid]  # tid -1 reads the unknown slot
         u = ucol >= 0
@@ -405,9 +413,8 @@ class EdgeVocabulary:
 
     def transform(self, keys: Sequence[Sequence[str]], weight: float = 1.0) -> sp.csr_matrix:
         if getattr(self, "_index", None) is None:
-            self._index = {str(t): i for i, t in enumerate(self.terms_)}
-        get = self._index.get
-        cols = np.fromiter((get(k, -1) for ks in keys for k in ks), dtype=np.int64)
+            self._index = _Ids((str(t), i) for i, t in enumerate(self.terms_))
+        cols = np.fromiter(map(self._index.__getitem__, [k for ks in keys for k in ks]), dtype=np.int64)
         rows = np.repeat(np.arange(len(keys), dtype=np.int64), [len(ks) for ks in keys])
         hit = cols >= 0
         return sp.csr_matrix((np.full(int(hit.sum()), weight), (rows[hit], cols[hit])),
