@@ -195,6 +195,7 @@ def test_disk_full_during_run_keeps_what_was_written(corpus_dir, tmp_path, monke
         real_fsync(fd)
 
     monkeypatch.setattr(batch.os, "fsync", full)
+    monkeypatch.setattr(batch, "FSYNC_INTERVAL", 0.0)  # every line synced: the failure hits line 3
     with pytest.raises(ReportError, match="cannot write results.*No space left.*rerun to resume"):
         nr.score_corpus(src, out, progress=False)
     monkeypatch.setattr(batch.os, "fsync", real_fsync)

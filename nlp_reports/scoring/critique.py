@@ -575,7 +575,8 @@ def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> 
         if prev_id:
             comps["stickiness_prev"] = cm.stickiness(grams, context.docs[prev_id].gram_set)
         hit = context.overlaps.get(inp.doc_id)
-        same_doc = inp.doc_id in context.docs and context.docs[inp.doc_id].inp is inp
+        # the table holds the context's own copy of this report (a batch run reloads its inputs)
+        same_doc = inp.doc_id in context.docs and context.docs[inp.doc_id].inp == inp
         best_e, id_e, best_s, id_s = hit if hit is not None and same_doc else _overlaps(inp, grams, context)
         comps["cross_body_similarity"] = best_s
         weighted_s = best_s * rc["same_year_discount"]
