@@ -229,8 +229,23 @@ def analyze_item(doc_id: str, path: str | Path, model_path: str | None = None) -
     return rec
 
 
+def encode_line(obj: dict) -> bytes:
+    """One part-file line."""
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode() + b"\n"
+
+
+def encoded_record(rec: dict[str, Any]) -> dict[str, Any]:
+    """The record with its two part-file lines already encoded (``_lines``: sentences, record), so
+    that a worker process, not the parent, pays for the JSON of its reports."""
+    sentences = rec.pop("sentences", None)
+    sen = None if sentences is None else encode_line(
+        {"doc_id": rec["doc_id"], "sha256": rec["sha256"], "sentences": sentences})
+    rec["_lines"] = (sen, encode_line(rec))
+    return rec
+
+
 def analyze_chunk(items: list[tuple[str, str]], model_path: str | None) -> list[dict[str, Any]]:
-    return [analyze_item(d, p, model_path) for d, p in items]
+    return [encoded_record(analyze_item(d, p, model_path)) for d, p in items]
 
 
 # --------------------------------------------------------------------------- append-only parts
@@ -302,7 +317,9 @@ class PartWriter:
                            "written are kept: free space and rerun to resume")
 
     def write(self, obj: dict) -> None:
-        data = json.dumps(obj, ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode() + b"\n"
+        self.write_line(encode_line(obj))
+
+    def write_line(self, data: bytes) -> None:
         pos = self.f.tell()
         try:
             self.f.write(data)
@@ -368,7 +385,7 @@ Runner = Callable[[list[Item], str | None], Iterator[dict[str, Any]]]
 def run_serial(items: list[Item], model_path: str | None) -> Iterator[dict[str, Any]]:
     _init_worker(model_path)
     for it in items:
-        yield analyze_item(it.doc_id, str(it.path), model_path)
+        yield encoded_record(analyze_item(it.doc_id, str(it.path), model_path))
 
 
 def _isolated(it: Item, model_path: str | None) -> dict[str, Any]:
@@ -627,11 +644,13 @@ def _pass1(
         with _progress(len(todo), progress) as bar:
             task = bar.add_task(label, total=len(todo), rate="-") if bar else None
             for n, rec in enumerate(runner(todo, model_path), 1):
-                sentences = rec.pop("sentences", None)
+                if "_lines" not in rec:  # a record made here (a worker died): encode it now
+                    rec = encoded_record(rec)
+                sen_line, rec_line = rec.pop("_lines")
                 # sentences first: a record line means its sentences are already on disk
-                if senw is not None and sentences is not None:
-                    senw.write({"doc_id": rec["doc_id"], "sha256": rec["sha256"], "sentences": sentences})
-                recw.write(rec)
+                if senw is not None and sen_line is not None:
+                    senw.write_line(sen_line)
+                recw.write_line(rec_line)
                 if time.perf_counter() - last_sync >= FSYNC_INTERVAL:
                     for w in writers:
                         w.sync()
