@@ -180,6 +180,18 @@ def _frame(cols: dict[str, list]) -> pd.DataFrame:
     return df.sort_values("idx", kind="stable") if len(df) else df
 
 
+def _arrow_block(cols: dict[str, list], schema):  # noqa: ANN001, ANN202
+    """One report's sentence columns as an Arrow table of ``schema``, rows in ``idx`` order."""
+    import pyarrow as pa
+
+    idx = cols.get("idx", [])
+    if any(b < a for a, b in zip(idx, idx[1:], strict=False)):
+        order = sorted(range(len(idx)), key=idx.__getitem__)
+        cols = {c: [v[i] for i in order] for c, v in cols.items()}
+    n = len(idx)
+    return pa.Table.from_pydict({f.name: cols.get(f.name, [None] * n) for f in schema}, schema=schema)
+
+
 def write_sentences(blocks: Iterable[dict[str, list]], path: Path, row_group: int = 50_000) -> Path:
     """Stream per-report sentence columns (already in doc_id order) to one table file.
 
@@ -196,21 +208,19 @@ def write_sentences(blocks: Iterable[dict[str, list]], path: Path, row_group: in
             import pyarrow.parquet as pq
 
             schema = _sentence_schema()
-            buf: list[pd.DataFrame] = []
+            buf: list[pa.Table] = []
             n = 0
             written = False
             with pq.ParquetWriter(tmp, schema) as w:
                 for cols in blocks:
-                    buf.append(_frame(cols))
-                    n += len(buf[-1])
+                    # straight from the columns: a DataFrame per report was most of this step
+                    buf.append(_arrow_block(cols, schema))
+                    n += buf[-1].num_rows
                     if n >= row_group:
-                        w.write_table(
-                            pa.Table.from_pandas(pd.concat(buf), schema=schema, preserve_index=False)
-                        )
+                        w.write_table(pa.concat_tables(buf))
                         buf, n, written = [], 0, True
                 if buf:
-                    table = pa.Table.from_pandas(pd.concat(buf), schema=schema, preserve_index=False)
-                    w.write_table(table)
+                    w.write_table(pa.concat_tables(buf))
                 elif not written:  # no sentences at all: an empty table with the same schema
                     w.write_table(schema.empty_table())
         elif suf in (".csv", ".jsonl"):
