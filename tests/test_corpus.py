@@ -221,16 +221,3 @@ def test_direct_sentence_columns_equal_the_table_conversion(corpus_reports):
         for k in ref:
             assert direct[k] == ref[k] and [type(x) for x in direct[k]] == [type(x) for x in ref[k]], k
         assert a.sentences.equals(sentence_table(a.report, a.tags))
-
-
-def test_pass2_in_forked_workers_equals_the_parent(corpus_dir):
-    from nlp_reports.scoring.critique import build_context
-
-    paths = sorted((corpus_dir / "texts").glob("0*.txt"))[:70]
-    recs = [batch.analyze_item(p.stem, p) for p in paths]
-    api = batch._critique_api()
-    context = build_context([batch._load_input(r) for r in recs if r.get("critique_input")])
-    serial = batch._rows(api, context, recs, 1)
-    forked = batch._rows(api, context, recs, 2)
-    assert len(serial) == 70 and pd.DataFrame(forked).equals(pd.DataFrame(serial))
-    assert sum(r["recycled_from"] is not None for r in serial) >= 5  # the 平潭 series copies

@@ -477,63 +477,7 @@ def _latest(path: Path, keys: set[tuple[str, str | None]]) -> dict[tuple[str, st
     return out
 
 
-def _report_row(api: Any, context: Any, rec: dict[str, Any]) -> dict[str, Any]:
-    """One row of the report table: metadata, critique columns (scored against ``context``), error."""
-    row = {c: rec.get(c) for c in META_COLUMNS}
-    crit: dict[str, Any] = {}
-    err = rec.get("error")
-    if err is None and api is None:
-        err = CRITIQUE_UNAVAILABLE
-    elif err is None and context is not None:
-        inp = _load_input(rec)
-        try:
-            crit = api[2](inp, context).to_row()
-        except Exception as e:
-            err = f"{rec.get('path')}: critique scoring failed: {type(e).__name__}: {e}"
-    row.update(crit)
-    for c in ["critique_score", *CRITIQUE_COUNT_COLUMNS]:
-        row.setdefault(c, None)
-    row.update(
-        table_errors=rec.get("table_errors"),
-        table_warnings=rec.get("table_warnings"),
-        sha256=rec.get("sha256"),
-        error=err,
-    )
-    return row
-
-
-# pass 2 in forked workers: the context and the records reach them by fork, not by pickling; this is
-# set only inside those worker processes
-_PASS2: dict[str, Any] = {}
-
-
-def _pass2_init(context: Any, recs: list[dict[str, Any]]) -> None:
-    _PASS2.update(context=context, recs=recs, api=_critique_api())
-
-
-def _pass2_rows(lo: int, hi: int) -> list[dict[str, Any]]:
-    return [_report_row(_PASS2["api"], _PASS2["context"], r) for r in _PASS2["recs"][lo:hi]]
-
-
-def _rows(api: Any, context: Any, recs: list[dict[str, Any]], n_jobs: int) -> list[dict[str, Any]]:
-    """Score every record; over ``n_jobs`` forked processes for a large corpus (the critique of
-    each report against the context is independent), in the parent otherwise."""
-    import multiprocessing
-
-    if n_jobs <= 1 or context is None or len(recs) < 64 or "fork" not in multiprocessing.get_all_start_methods():
-        return [_report_row(api, context, r) for r in recs]
-    step = max(16, len(recs) // (4 * n_jobs))
-    bounds = [(lo, min(lo + step, len(recs))) for lo in range(0, len(recs), step)]
-    ctx = multiprocessing.get_context("fork")
-    try:
-        with ProcessPoolExecutor(n_jobs, mp_context=ctx, initializer=_pass2_init, initargs=(context, recs)) as ex:
-            parts = list(ex.map(_pass2_rows, *zip(*bounds, strict=True)))
-    except BrokenProcessPool:  # a worker died: score in the parent, same result
-        return [_report_row(api, context, r) for r in recs]
-    return [row for part in parts for row in part]
-
-
-def report_table(parts: Parts, keys: list[tuple[str, str | None]], n_jobs: int = 1) -> pd.DataFrame:
+def report_table(parts: Parts, keys: list[tuple[str, str | None]]) -> pd.DataFrame:
     """Pass 2: corpus context over every input (and the reference), one scored row per report."""
     recs = _latest(parts.records, set(keys))
     api = _critique_api()
@@ -541,8 +485,30 @@ def report_table(parts: Parts, keys: list[tuple[str, str | None]], n_jobs: int =
     if api is not None:
         _, build_context, _ = api
         context = build_context(_inputs(parts.records, keys), _inputs(parts.reference))
-    todo = [recs.get(k, {"doc_id": k[0], "sha256": k[1], "error": "not processed"}) for k in keys]
-    rows = _rows(api, context, todo, n_jobs)
+    rows = []
+    for k in keys:
+        rec = recs.get(k, {"doc_id": k[0], "sha256": k[1], "error": "not processed"})
+        row = {c: rec.get(c) for c in META_COLUMNS}
+        crit: dict[str, Any] = {}
+        err = rec.get("error")
+        if err is None and api is None:
+            err = CRITIQUE_UNAVAILABLE
+        elif err is None and context is not None:
+            inp = _load_input(rec)
+            try:
+                crit = api[2](inp, context).to_row()
+            except Exception as e:
+                err = f"{rec.get('path')}: critique scoring failed: {type(e).__name__}: {e}"
+        row.update(crit)
+        for c in ["critique_score", *CRITIQUE_COUNT_COLUMNS]:
+            row.setdefault(c, None)
+        row.update(
+            table_errors=rec.get("table_errors"),
+            table_warnings=rec.get("table_warnings"),
+            sha256=rec.get("sha256"),
+            error=err,
+        )
+        rows.append(row)
     df = pd.DataFrame(rows)
     if df.empty:
         df = pd.DataFrame(columns=[*META_COLUMNS, "critique_score", *CRITIQUE_COUNT_COLUMNS, *TAIL_COLUMNS])
@@ -715,10 +681,8 @@ def score_items(
     progress: bool = True,
     model_path: str | None = None,
     params: dict[str, Any] | None = None,
-    pass2_jobs: int = 1,
 ) -> pd.DataFrame:
-    """Both passes over resolved items with a given pass-1 runner (processes, serial or Dask);
-    ``pass2_jobs`` processes score the critiques against the corpus context."""
+    """Both passes over resolved items with a given pass-1 runner (processes, serial or Dask)."""
     from nlp_reports.corpus import export
 
     started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -748,7 +712,7 @@ def score_items(
         if reference:
             _pass1(reference, parts.reference, None, runner, model_path, progress, "reference")
         keys = [(it.doc_id, file_sha256(it.path)) for it in items]
-        df = report_table(parts, keys, pass2_jobs)
+        df = report_table(parts, keys)
         if out is not None:
             suffixes = [f".{f.lstrip('.')}" for f in formats] if formats else [out.suffix or ".parquet"]
             for suf in suffixes:
@@ -815,5 +779,4 @@ def score_corpus(
         progress=progress,
         model_path=mp,
         params=params,
-        pass2_jobs=n_jobs,
     )
