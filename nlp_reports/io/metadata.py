@@ -208,7 +208,7 @@ def guess_agency(title: str | None, doc_type: str, text: str) -> str | None:
     m = _AGENCY_IN_TEXT.search(flat)
     if m and (a := clean_agency(m.group(1))):
         return a
-    # the signature at the end ("平潭综合实验区金井片区管理局 2020年1月6日") or the contact line
+    # the signature at the end ("某某区某某管理局 2020年1月6日", invented) or the contact line
     tail = text[-300:]
     m = re.search(r"([\u4e00-\u9fff]{3,30}?)\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$", tail)
     if m and (a := clean_agency(m.group(1))):

@@ -219,7 +219,7 @@ def _assign_work(secs: list[Section]) -> list[Section]:
             if plan and not review:
                 canon, seen_plan = "部署", True
             elif plan and review and not seen_plan:
-                # "“十四五”时期发展成就和“十五五”时期主要目标任务": the part opens with the review;
+                # a heading naming the past five years' results and the next five years' goals: the part opens with the review;
                 # the parts after it are the plan
                 canon, seen_plan = "回顾", True
             elif review and not seen_plan:
