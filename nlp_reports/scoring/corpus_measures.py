@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Sequence, Set
 from functools import lru_cache
 
 from nlp_reports.nlp.tokenizer import Tokenizer
@@ -73,11 +73,18 @@ def boilerplate_ngrams(
 
     ``docs`` is one sequence of sentences per document of the reference group.
     """
+    return boilerplate_from_sets([{g for s in sents for g in word_ngrams(s, n)} for sents in docs], min_share, max_share)
+
+
+def boilerplate_from_sets(
+    doc_grams: Sequence[Set[tuple[str, ...]]], min_share: float = 0.30, max_share: float = 0.75
+) -> frozenset[tuple[str, ...]]:
+    """:func:`boilerplate_ngrams` from each document's n-gram set, computed once per document
+    however many reference groups it belongs to."""
     df: Counter[tuple[str, ...]] = Counter()
-    n_docs = 0
-    for sents in docs:
-        n_docs += 1
-        df.update({g for s in sents for g in word_ngrams(s, n)})
+    for grams in doc_grams:
+        df.update(grams)
+    n_docs = len(doc_grams)
     if n_docs == 0:
         return frozenset()
     return frozenset(g for g, c in df.items() if min_share <= c / n_docs < max_share)

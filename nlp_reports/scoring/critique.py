@@ -134,12 +134,19 @@ def build_context(inputs: Iterable[CritiqueInput], reference: Iterable[CritiqueI
     cache: dict[str, frozenset] = {}
     boiler: dict[str, frozenset] = {}
     groups: dict[str, str] = {}
+    doc_grams: dict[str, frozenset] = {}
+
+    def grams_of(p: CritiqueInput) -> frozenset:
+        # each report's word n-grams once, however many reference groups (year windows) hold it
+        g = doc_grams.get(p.doc_id)
+        if g is None:
+            g = doc_grams[p.doc_id] = frozenset(x for _, t, _ in p.section() for x in cm.word_ngrams(t, bcfg["ngram"]))
+        return g
+
     for d, inp in all_inputs.items():
         grp, desc = _reference_group(inp, pool, bcfg)
         if desc not in cache:
-            cache[desc] = cm.boilerplate_ngrams(
-                ([t for _, t, _ in p.section()] for p in grp), bcfg["ngram"], bcfg["min_doc_share"], bcfg["max_doc_share"]
-            )
+            cache[desc] = cm.boilerplate_from_sets([grams_of(p) for p in grp], bcfg["min_doc_share"], bcfg["max_doc_share"])
         boiler[d], groups[d] = cache[desc], f"{desc} ({len(grp)} reports)"
     by_year = dict(by_year)
     return CorpusContext(docs, dict(by_body), by_year, boiler, groups, overlap_table(docs, by_year))
