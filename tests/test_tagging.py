@@ -89,7 +89,8 @@ def test_predict_proba_rows_sum_to_one_and_learn_toy_data():
 
 @pytest.mark.parametrize("params", [{"C": 1.0}, {"classifier": "logreg", "use_rules": False},
                                     {"use_words": False, "use_context": False},
-                                    {"use_edges": True, "edge_weight": 0.5, "use_rules": False}])
+                                    {"use_edges": True, "edge_weight": 0.5, "use_rules": False},
+                                    {"use_edges": True, "context_dropout": 0.5, "use_rules": False}])
 def test_compiled_tagger_equals_estimator_and_round_trips(tmp_path, params):
     import skops.io as sio
 
@@ -130,6 +131,15 @@ def test_word_ngram_lookup_equals_string_reference():
     tf /= np.maximum(np.linalg.norm(tf, axis=1, keepdims=True), 1e-300)
     assert np.allclose(v.transform(docs).toarray(), tf)
     assert v.transform([["未知词", "政务", "公开"]]).nnz == 3  # 政务, 公开, 政务 公开
+
+
+def test_context_dropout_is_seeded_and_keeps_the_rules_accuracy():
+    X = pd.DataFrame({"text": X_TOY * 2, "section": ["问题与改进"] * 50, "in_self_critique": [True] * 50})
+    a = SentenceTagger(context_dropout=0.5, random_state=3).fit(X, Y_TOY * 2)
+    b = SentenceTagger(context_dropout=0.5, random_state=3).fit(X, Y_TOY * 2)
+    assert np.allclose(a.predict_proba(X_TOY), b.predict_proba(X_TOY))
+    # rule accuracies are measured on the units as given, context included
+    assert a.rule_accuracy_ == SentenceTagger(random_state=3).fit(X, Y_TOY * 2).rule_accuracy_
 
 
 def test_edge_keys_see_where_the_verb_stands():

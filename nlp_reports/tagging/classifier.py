@@ -73,6 +73,10 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         words): whether the verb comes first separates actions from states.
     edge_weight : float
         Scale of the edge features.
+    context_dropout : float
+        Share of the training units (drawn with ``random_state``) whose section and self-critique
+        flag are hidden while fitting, so that the model stays good when it is given texts alone
+        (``tag_sentences(texts)``), not only units with their context.
     """
 
     def __init__(
@@ -92,6 +96,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         max_word_features: int = 15000,
         use_edges: bool = False,
         edge_weight: float = 0.3,
+        context_dropout: float = 0.0,
     ):
         self.C = C
         self.classifier = classifier
@@ -108,6 +113,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         self.max_word_features = max_word_features
         self.use_edges = use_edges
         self.edge_weight = edge_weight
+        self.context_dropout = context_dropout
 
     # -- features -------------------------------------------------------------------------
     def _spec(self) -> FeatureSpec:
@@ -151,6 +157,12 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         if bad:
             raise ValueError(f"unknown labels {bad}; expected {LABELS}")
         self.classes_ = np.array([lab for lab in LABELS if lab in set(y)], dtype=object)
+        full = df  # the rules' accuracies are measured with the context the units have
+        if self.context_dropout > 0:
+            hide = np.random.default_rng(self.random_state).random(len(df)) < self.context_dropout
+            df = df.copy()
+            df["section"] = [None if h else v for h, v in zip(hide, df["section"].tolist(), strict=True)]
+            df["in_self_critique"] = [None if h else v for h, v in zip(hide, df["in_self_critique"].tolist(), strict=True)]
         feats = self._fit_features(df)
         if self.classifier == "svm":
             base = LinearSVC(C=self.C, class_weight=self.class_weight, random_state=self.random_state)
@@ -165,7 +177,7 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         self.model_ = model
         self.linear_ = linear_state(model)
         # rules precise enough on the training data to decide on their own (see tagger.tag_frame)
-        votes = self.rule_votes(df)
+        votes = self.rule_votes(full)
         acc: dict[str, float] = {}
         precise: list[str] = []
         for j, r in enumerate(load_rules(self.rules_path).rules):
