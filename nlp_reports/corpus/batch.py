@@ -477,6 +477,47 @@ def _latest(path: Path, keys: set[tuple[str, str | None]]) -> dict[tuple[str, st
     return out
 
 
+def _write_sentence_tables(parts_dir: str, keys: list[tuple[str, str | None]], targets: list[str]) -> None:
+    from nlp_reports.corpus import export
+
+    for t in targets:
+        export.write_sentences(sentence_lines(Parts(Path(parts_dir)), keys), Path(t))
+
+
+def _start_sentence_writer(parts: Parts, keys: list[tuple[str, str | None]], targets: list[Path]) -> Any:
+    """Write the sentence tables in a one-process pool; returns the future (``.result()`` re-raises)."""
+    ex = ProcessPoolExecutor(1)
+    try:
+        return ex.submit(_write_sentence_tables, str(parts.dir), keys, [str(t) for t in targets])
+    finally:
+        ex.shutdown(wait=False)
+
+
+def _report_row(api: Any, context: Any, rec: dict[str, Any]) -> dict[str, Any]:
+    """One row of the report table: metadata, critique columns (scored against ``context``), error."""
+    row = {c: rec.get(c) for c in META_COLUMNS}
+    crit: dict[str, Any] = {}
+    err = rec.get("error")
+    if err is None and api is None:
+        err = CRITIQUE_UNAVAILABLE
+    elif err is None and context is not None:
+        inp = _load_input(rec)
+        try:
+            crit = api[2](inp, context).to_row()
+        except Exception as e:
+            err = f"{rec.get('path')}: critique scoring failed: {type(e).__name__}: {e}"
+    row.update(crit)
+    for c in ["critique_score", *CRITIQUE_COUNT_COLUMNS]:
+        row.setdefault(c, None)
+    row.update(
+        table_errors=rec.get("table_errors"),
+        table_warnings=rec.get("table_warnings"),
+        sha256=rec.get("sha256"),
+        error=err,
+    )
+    return row
+
+
 def report_table(parts: Parts, keys: list[tuple[str, str | None]]) -> pd.DataFrame:
     """Pass 2: corpus context over every input (and the reference), one scored row per report."""
     recs = _latest(parts.records, set(keys))
@@ -485,30 +526,8 @@ def report_table(parts: Parts, keys: list[tuple[str, str | None]]) -> pd.DataFra
     if api is not None:
         _, build_context, _ = api
         context = build_context(_inputs(parts.records, keys), _inputs(parts.reference))
-    rows = []
-    for k in keys:
-        rec = recs.get(k, {"doc_id": k[0], "sha256": k[1], "error": "not processed"})
-        row = {c: rec.get(c) for c in META_COLUMNS}
-        crit: dict[str, Any] = {}
-        err = rec.get("error")
-        if err is None and api is None:
-            err = CRITIQUE_UNAVAILABLE
-        elif err is None and context is not None:
-            inp = _load_input(rec)
-            try:
-                crit = api[2](inp, context).to_row()
-            except Exception as e:
-                err = f"{rec.get('path')}: critique scoring failed: {type(e).__name__}: {e}"
-        row.update(crit)
-        for c in ["critique_score", *CRITIQUE_COUNT_COLUMNS]:
-            row.setdefault(c, None)
-        row.update(
-            table_errors=rec.get("table_errors"),
-            table_warnings=rec.get("table_warnings"),
-            sha256=rec.get("sha256"),
-            error=err,
-        )
-        rows.append(row)
+    todo = [recs.get(k, {"doc_id": k[0], "sha256": k[1], "error": "not processed"}) for k in keys]
+    rows = [_report_row(api, context, r) for r in todo]
     df = pd.DataFrame(rows)
     if df.empty:
         df = pd.DataFrame(columns=[*META_COLUMNS, "critique_score", *CRITIQUE_COUNT_COLUMNS, *TAIL_COLUMNS])
@@ -681,8 +700,10 @@ def score_items(
     progress: bool = True,
     model_path: str | None = None,
     params: dict[str, Any] | None = None,
+    pass2_jobs: int = 1,
 ) -> pd.DataFrame:
-    """Both passes over resolved items with a given pass-1 runner (processes, serial or Dask)."""
+    """Both passes over resolved items with a given pass-1 runner (processes, serial or Dask);
+    with ``pass2_jobs`` > 1 the sentence tables are written by another process during pass 2."""
     from nlp_reports.corpus import export
 
     started = datetime.now(UTC).isoformat(timespec="seconds")
@@ -712,18 +733,28 @@ def score_items(
         if reference:
             _pass1(reference, parts.reference, None, runner, model_path, progress, "reference")
         keys = [(it.doc_id, file_sha256(it.path)) for it in items]
+        suffixes = [f".{f.lstrip('.')}" for f in formats] if formats else [(out.suffix if out else "") or ".parquet"]
+        sent_targets = [] if out is None else [
+            Path(sentences_out) if sentences_out and len(suffixes) == 1
+            else export.sibling(out.with_suffix(suf), "_sentences") for suf in suffixes
+        ]
+        # the sentence tables need only the part files: with processes to spare they are written by
+        # another process while this one runs pass 2
+        side = _start_sentence_writer(parts, keys, sent_targets) if pass2_jobs > 1 and sent_targets else None
         df = report_table(parts, keys)
         if out is not None:
-            suffixes = [f".{f.lstrip('.')}" for f in formats] if formats else [out.suffix or ".parquet"]
             for suf in suffixes:
-                target = out.with_suffix(suf)
-                export.write_table(df, target)
-                sent = (
-                    Path(sentences_out)
-                    if sentences_out and len(suffixes) == 1
-                    else export.sibling(target, "_sentences")
-                )
-                export.write_sentences(sentence_lines(parts, keys), sent)
+                export.write_table(df, out.with_suffix(suf))
+            written = False
+            if side is not None:
+                try:
+                    side.result()
+                    written = True
+                except BrokenProcessPool:  # the side process died: write the same files here
+                    pass
+            if not written:
+                for sent in sent_targets:
+                    export.write_sentences(sentence_lines(parts, keys), sent)
             manifest = run_manifest(params or {}, {d: s for d, s in keys}, started, model_path)
             export.atomic_write_text(
                 export.sibling(out, "_manifest", ".json"), json.dumps(manifest, ensure_ascii=False, indent=2)
@@ -779,4 +810,5 @@ def score_corpus(
         progress=progress,
         model_path=mp,
         params=params,
+        pass2_jobs=n_jobs,
     )
