@@ -64,6 +64,17 @@ def weighted_kappa(a: np.ndarray, b: np.ndarray, k: int = 5) -> float:
     return float(1 - (w * o).sum() / (w * e).sum())
 
 
+def held_out_report(val: pd.DataFrame, title: str) -> None:
+    """Spearman of the score with a held-out rating set, overall and per doc_type, with components."""
+    rho = val["critique_score"].astype(float).corr(val["rating"].astype(float), method="spearman")
+    print(f"HELD-OUT ({title}, n={len(val)}): Spearman critique_score {rho:.3f}")
+    with pd.option_context("display.width", 160):
+        by = {"all": spearman_table(val)}
+        for dt, g in val.groupby("doc_type"):
+            by[f"{dt[:12]} ({len(g)})"] = spearman_table(g)
+        print(pd.DataFrame(by).round(3).to_string())
+
+
 def rater_b_report(path: Path, ratings_a: pd.DataFrame, scores: pd.DataFrame, man: pd.DataFrame) -> None:
     """Held-out Spearman (set=validation) and inter-rater agreement (set=agreement) for rater_b."""
     if not path.exists():
@@ -77,13 +88,7 @@ def rater_b_report(path: Path, ratings_a: pd.DataFrame, scores: pd.DataFrame, ma
     if overlap:
         print(f"warning: {len(overlap)} validation reports are also in the development set: {sorted(overlap)}")
     if len(val):
-        rho = val["critique_score"].astype(float).corr(val["rating"].astype(float), method="spearman")
-        print(f"HELD-OUT (rater_b, set=validation, n={len(val)}): Spearman critique_score {rho:.3f}")
-        with pd.option_context("display.width", 160):
-            by = {"all": spearman_table(val)}
-            for dt, g in val.groupby("doc_type"):
-                by[f"{dt[:12]} ({len(g)})"] = spearman_table(g)
-            print(pd.DataFrame(by).round(3).to_string())
+        held_out_report(val, "rater_b, set=validation")
     agr = b[b["set"] == "agreement"].merge(ratings_a[["doc_id", "rating"]], on="doc_id", suffixes=("_b", "_a"))
     if len(agr):
         ra, rb = agr["rating_a"].to_numpy(), agr["rating_b"].to_numpy()
@@ -108,13 +113,7 @@ def rater_c_report(path: Path, path_b: Path, ratings_a: pd.DataFrame, scores: pd
     overlap = set(val["doc_id"]) & set(ratings_a["doc_id"])
     if overlap:
         print(f"warning: {len(overlap)} rater_c reports are also in the development set: {sorted(overlap)}")
-    rho = val["critique_score"].astype(float).corr(val["rating"].astype(float), method="spearman")
-    print(f"HELD-OUT (rater_c, n={len(val)}): Spearman critique_score {rho:.3f}")
-    with pd.option_context("display.width", 160):
-        by = {"all": spearman_table(val)}
-        for dt, g in val.groupby("doc_type"):
-            by[f"{dt[:12]} ({len(g)})"] = spearman_table(g)
-        print(pd.DataFrame(by).round(3).to_string())
+    held_out_report(val, "rater_c")
     if path_b.exists():
         b = pd.read_csv(path_b, dtype=str)
         agr = c.merge(b[["doc_id", "rating"]], on="doc_id", suffixes=("_c", "_b"))

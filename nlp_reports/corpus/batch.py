@@ -316,9 +316,6 @@ class PartWriter:
         return ReportError(self.f.name, f"cannot write results ({e.strerror or e}); the reports already "
                            "written are kept: free space and rerun to resume")
 
-    def write(self, obj: dict) -> None:
-        self.write_line(encode_line(obj))
-
     def write_line(self, data: bytes) -> None:
         pos = self.f.tell()
         try:

@@ -6,7 +6,7 @@ so that a report gets the same answer whichever way it is analysed.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -68,27 +68,7 @@ class Analysis:
         there are no tags to build from (the caller converts :attr:`sentences`)."""
         if self.tags is None or not self.report.sentences:
             return None
-        s, t, n = self.report.sentences, self.tags, len(self.report.sentences)
-        cols: dict[str, list] = {
-            "doc_id": [self.report.doc_id] * n,
-            "idx": [u.idx for u in s],
-            "section": [u.canonical_section for u in s],
-            "section_path": [" > ".join(u.section_path) for u in s],
-            "marker": [u.marker for u in s],
-            "kind": [u.kind for u in s],
-            "in_self_critique": [bool(u.in_self_critique) for u in s],
-            "start": [u.start for u in s],
-            "end": [u.end for u in s],
-            "orig_start": [u.orig_start for u in s],
-            "orig_end": [u.orig_end for u in s],
-            "text": [u.text for u in s],
-            "label": t["label"].tolist(),
-        }
-        for c in PROBA_COLUMNS:
-            cols[c] = t[c].tolist()
-        cols["rules"] = [list(r) for r in t["rules"].tolist()]
-        cols["decided_by"] = t["decided_by"].tolist()
-        return cols
+        return unit_columns(self.report, self.tags)
 
 
 def unit_frame(report: Report) -> pd.DataFrame:
@@ -127,40 +107,51 @@ def _label_dtype() -> pd.CategoricalDtype:
     return pd.CategoricalDtype(list(LABELS))
 
 
-def _ints(values: Iterable[int], n: int, dtype: type = np.int64) -> np.ndarray:
-    return np.fromiter(values, dtype=dtype, count=n)
+def unit_columns(report: Report, tags: pd.DataFrame) -> dict[str, list]:
+    """The sentence table's columns as plain JSON-ready lists (``SENTENCE_COLUMNS`` order): what a
+    batch run stores, and what :func:`sentence_table` types."""
+    s, n = report.sentences, len(report.sentences)
+    cols: dict[str, list] = {
+        "doc_id": [report.doc_id] * n,
+        "idx": [u.idx for u in s],
+        "section": [u.canonical_section for u in s],
+        "section_path": [" > ".join(u.section_path) for u in s],
+        "marker": [u.marker for u in s],
+        "kind": [u.kind for u in s],
+        "in_self_critique": [bool(u.in_self_critique) for u in s],
+        "start": [u.start for u in s],
+        "end": [u.end for u in s],
+        "orig_start": [u.orig_start for u in s],
+        "orig_end": [u.orig_end for u in s],
+        "text": [u.text for u in s],
+        "label": tags["label"].tolist(),
+    }
+    for c in PROBA_COLUMNS:
+        cols[c] = tags[c].tolist()
+    cols["rules"] = [list(r) for r in tags["rules"].tolist()]
+    cols["decided_by"] = tags["decided_by"].tolist()
+    return cols
 
 
 def sentence_table(report: Report, tags: pd.DataFrame | None) -> pd.DataFrame:
     """One row per unit (``SENTENCE_COLUMNS``): the unit's place in the report and its tags.
 
-    Built in one DataFrame constructor call from arrays of the final dtypes (a column added or
-    cast afterwards costs pandas a block copy and an index check each, and a list of numbers an
-    inference pass: most of this table's cost before).
+    :func:`unit_columns` given their final dtypes, in one DataFrame constructor call (a column
+    added or cast afterwards costs pandas a block copy and an index check each).
     """
-    s = report.sentences
-    n = len(s)
-    if not n:
+    if not report.sentences:
         return _empty_sentence_table(report)
-    cols: dict[str, Any] = {
-        "doc_id": [report.doc_id] * n,  # a broadcast scalar costs an Arrow repeat and take
-        "idx": _ints((u.idx for u in s), n, np.int32),
-        "section": _categorical([u.canonical_section for u in s]),
-        "section_path": [" > ".join(u.section_path) for u in s],
-        "marker": [u.marker for u in s],
-        "kind": _categorical([u.kind for u in s]),
-        "in_self_critique": np.fromiter((u.in_self_critique for u in s), dtype=bool, count=n),
-        "start": _ints((u.start for u in s), n),
-        "end": _ints((u.end for u in s), n),
-        "orig_start": _ints((u.orig_start for u in s), n),
-        "orig_end": _ints((u.orig_end for u in s), n),
-        "text": [u.text for u in s],
-        "label": _categorical(tags["label"].tolist(), _label_dtype()),
-    }
+    cols: dict[str, Any] = unit_columns(report, tags)
+    cols["idx"] = np.array(cols["idx"], dtype=np.int32)
+    for c in ("start", "end", "orig_start", "orig_end"):
+        cols[c] = np.array(cols[c], dtype=np.int64)
+    cols["in_self_critique"] = np.array(cols["in_self_critique"], dtype=bool)
+    for c in ("section", "kind", "decided_by"):
+        cols[c] = _categorical(cols[c])
+    cols["label"] = _categorical(cols["label"], _label_dtype())
     for c in PROBA_COLUMNS:
-        cols[c] = tags[c].to_numpy()
-    cols["rules"] = tags["rules"].to_numpy()
-    cols["decided_by"] = _categorical(tags["decided_by"].tolist())
+        cols[c] = np.array(cols[c], dtype=np.float64)
+    cols["rules"] = pd.Series(cols["rules"], dtype=object).to_numpy()
     return pd.DataFrame(cols)  # the keys are in SENTENCE_COLUMNS order
 
 

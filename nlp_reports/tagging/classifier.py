@@ -21,7 +21,13 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 from sklearn.utils.validation import check_is_fitted
 
-from nlp_reports.tagging.compiled import CompiledTagger, compile_state, linear_proba, linear_state
+from nlp_reports.tagging.compiled import (
+    CompiledTagger,
+    argmax_labels,
+    class_proba,
+    compile_state,
+    linear_state,
+)
 from nlp_reports.tagging.features import (
     KINDS,
     SECTIONS,
@@ -204,14 +210,11 @@ class SentenceTagger(ClassifierMixin, BaseEstimator):
         df = as_frame(X)
         if len(df) == 0:
             return np.zeros((0, len(self.classes_)))
-        p = linear_proba(self.linear_, self._features(df, votes=votes))
-        order = [self.linear_["classes"].index(c) for c in self.classes_]
-        p = p[:, order]
-        return p / p.sum(axis=1, keepdims=True)
+        return class_proba(self.linear_, self._features(df, votes=votes), self.classes_)
 
     def predict(self, X) -> np.ndarray:
-        p = self.predict_proba(X)
-        return self.classes_[np.argmax(p, axis=1)] if len(p) else np.array([], dtype=object)
+        p = self.predict_proba(X)  # first: it raises NotFittedError on an unfitted estimator
+        return argmax_labels(self.classes_, p)
 
     def compile(self) -> CompiledTagger:
         """The inference form (arrays only, no scikit-learn): what ``models/`` ships and the pipeline runs."""

@@ -74,6 +74,16 @@ def linear_proba(lin: Mapping[str, Any], X) -> np.ndarray:
     return total / n_folds
 
 
+def class_proba(lin: Mapping[str, Any], X, classes) -> np.ndarray:
+    """:func:`linear_proba` with columns in ``classes`` order, rows renormalised to sum to 1."""
+    p = linear_proba(lin, X)[:, [lin["classes"].index(c) for c in classes]]
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def argmax_labels(classes: np.ndarray, p: np.ndarray) -> np.ndarray:
+    return classes[np.argmax(p, axis=1)] if len(p) else np.array([], dtype=object)
+
+
 class CompiledTagger:
     """A fitted sentence tagger reduced to arrays; same ``predict``/``predict_proba`` as the estimator.
 
@@ -128,14 +138,11 @@ class CompiledTagger:
         if self.spec.use_rules and votes is None:
             votes = apply_rules(load_rules(self.rules_path), to_units(df))
         feats = feature_matrix(self.spec, df, self.char_vectorizer_, self.word_vectorizer_, votes, self.edge_vectorizer_)
-        p = linear_proba(self.linear_, feats)
-        order = [self.linear_["classes"].index(c) for c in self.classes_]
-        p = p[:, order]
-        return p / p.sum(axis=1, keepdims=True)
+        return class_proba(self.linear_, feats, self.classes_)
 
     def predict(self, X) -> np.ndarray:
-        p = self.predict_proba(X)
-        return self.classes_[np.argmax(p, axis=1)] if len(p) else np.array([], dtype=object)
+        p = self.predict_proba(X)  # first: it raises NotFittedError on an unfitted estimator
+        return argmax_labels(self.classes_, p)
 
     def __repr__(self) -> str:
         return (f"CompiledTagger({', '.join(f'{k}={v!r}' for k, v in self.params.items())}; "
