@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence, Set
 from functools import lru_cache
 
-from nlp_reports.nlp.tokenizer import Tokenizer
+from nlp_reports.nlp.tokenizer import Tokenizer, default_tokenizer
 
 # Digits and years change every year even in a verbatim copy ("2023年" -> "2024年"): drop them.
 _NOISE = re.compile(r"[\s0-9０-９一二三四五六七八九十〇零、，。；：！？,.;:!?()（）“”\"'《》【】\[\]—\-·…]+")
@@ -20,10 +20,9 @@ _CONTENT = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _STOP = frozenset("的 了 和 与 及 等 在 对 是 为 将 把 被 中 上 下 有 也 并 还 仍 要 以 从 进一步 加强 工作 存在 一是 二是 三是 四是 五是 我 我们 我县 我区 我局 方面 问题 情况 一些 部分".split())
 
 
-@lru_cache(maxsize=1)
 def tokenizer() -> Tokenizer:
-    """One tokenizer per process (never jieba's global instance)."""
-    return Tokenizer(backend="rjieba")
+    """The process's shared rjieba tokenizer, the one the tagger uses (never jieba's global instance)."""
+    return default_tokenizer()
 
 
 def squeeze(text: str) -> str:

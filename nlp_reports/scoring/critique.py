@@ -13,7 +13,7 @@ import tomllib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -204,19 +204,33 @@ def overlap_table(docs: dict[str, _Doc], by_year: dict[tuple[str, int], list[str
 
 @dataclass
 class CritiqueResult:
+    """A report's critique score with its components, reasons and sentence pairs.
+
+    ``pairs`` (problem -> measure) and ``follow_through`` (last year's promise -> this year's
+    sentence) are DataFrames built on first access: a corpus run only needs the row.
+    """
+
     score: float
     components: dict[str, float]
-    pairs: pd.DataFrame
+    pair_rows: list[tuple] = field(repr=False)
     reasons: list[str]
     n_problems: int
     n_measures: int
     n_commitments: int
     n_boilerplate: int
     recycled_from: str | None
-    follow_through: pd.DataFrame
+    follow_rows: list[tuple] = field(repr=False)
     section_found: bool
     reason: str
     version: str = ""
+
+    @cached_property
+    def pairs(self) -> pd.DataFrame:
+        return pd.DataFrame(self.pair_rows, columns=PAIR_COLUMNS)
+
+    @cached_property
+    def follow_through(self) -> pd.DataFrame:
+        return pd.DataFrame(self.follow_rows, columns=FOLLOW_COLUMNS)
 
     def to_row(self) -> dict[str, Any]:
         """Flat record: critique_score, one column per component, counts, recycled_from."""
@@ -371,6 +385,10 @@ def align(problems: list[tuple[int, str]], measures: list[tuple[int, str]], thre
     Similarity is the overlap coefficient |P∩M| / min(|P|, |M|) over content words without the stock
     words of the genre (政府信息公开, 加强, 水平 …), so a slogan answering a slogan does not match.
     """
+    return pd.DataFrame(_align_rows(problems, measures, threshold), columns=PAIR_COLUMNS)
+
+
+def _align_rows(problems: list[tuple[int, str]], measures: list[tuple[int, str]], threshold: float) -> list[tuple]:
     rows = []
     mt = [(j, m, align_tokens(m)) for j, m in measures]
     for i, p in problems:
@@ -378,7 +396,7 @@ def align(problems: list[tuple[int, str]], measures: list[tuple[int, str]], thre
         best = max(((cm.overlap(pt, t), j, m) for j, m, t in mt), default=None)
         if best and best[0] >= threshold:
             rows.append((i, p, best[1], best[2], round(best[0], 3)))
-    return pd.DataFrame(rows, columns=PAIR_COLUMNS)
+    return rows
 
 
 # ---------------------------------------------------------------- corpus components
@@ -419,6 +437,10 @@ def _overlaps(inp: CritiqueInput, grams: list[str], ctx: CorpusContext) -> tuple
 
 def follow_through(inp: CritiqueInput, prev: CritiqueInput) -> pd.DataFrame:
     """Last year's measures/commitments that return as this year's problems or verbatim measures."""
+    return pd.DataFrame(_follow_rows(inp, prev), columns=FOLLOW_COLUMNS)
+
+
+def _follow_rows(inp: CritiqueInput, prev: CritiqueInput) -> list[tuple]:
     cfg, n = load_config()["follow_through"], load_config()["recycling"]["ngram"]
     sec = inp.section()
     now_p = [(i, t, cm.content_tokens(t)) for i, t, lab in sec if lab == "problem"]
@@ -436,7 +458,7 @@ def follow_through(inp: CritiqueInput, prev: CritiqueInput) -> pd.DataFrame:
         nk = max(((cm.jaccard(toks, t), i, p) for i, p, t in now_p), default=None)
         if nk and nk[0] >= cfg["not_kept_similarity"]:
             rows.append((prev.doc_id, j, pt, plab, nk[1], nk[2], "problem", round(nk[0], 3), "promise not kept"))
-    return pd.DataFrame(rows, columns=FOLLOW_COLUMNS)
+    return rows
 
 
 def _nanmean(xs: list[float]) -> float:
@@ -474,7 +496,7 @@ def _reasons(inp, comps, counts, recycled, prev_id, ft, cfg) -> list[str]:
     if not math.isnan(al) and "alignment" not in skip:
         cand.append((w["alignment"] * (1 - al), f"{round(al * n_p)} of {n_p} problems matched by a measure"))
     if not math.isnan(comps["follow_through"]) and len(ft):
-        r = ft.iloc[0]
+        r = dict(zip(FOLLOW_COLUMNS, ft[0], strict=True))
         yr = "earlier"
         cand.append((
             cfg["recycling"]["follow_through_weight"] * (1 - comps["follow_through"]),
@@ -543,13 +565,11 @@ def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> 
     nan = float("nan")
     sec = inp.section()
     counts = {k: sum(lab == k for _, _, lab in sec) for k in ("problem", "measure", "commitment", "boilerplate")}
-    empty_pairs = pd.DataFrame(columns=PAIR_COLUMNS)
-    empty_ft = pd.DataFrame(columns=FOLLOW_COLUMNS)
     if not inp.has_section or not sec:
         reason = inp.section_reason or "no self-critique section found"
         return CritiqueResult(
-            0.0, {c: nan for c in COMPONENTS}, empty_pairs, [f"no self-critique section: {reason}"],
-            0, 0, 0, 0, None, empty_ft, False, reason, cfg["version"],
+            0.0, {c: nan for c in COMPONENTS}, [], [f"no self-critique section: {reason}"],
+            0, 0, 0, 0, None, [], False, reason, cfg["version"],
         )
     po = cfg["passage_only"]
     passage = inp.doc_type in po["doc_types"]
@@ -561,8 +581,8 @@ def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> 
     comps["measure_specificity"] = _ladder(
         _measure_items(measures, cfg["ladder"]["max_heading_chars"]), measure_clause_score
     )
-    pairs = align(problems, measures, cfg["alignment"]["min_similarity"])
-    comps["alignment"] = pairs["problem_idx"].nunique() / len(problems) if problems and measures else nan
+    pairs = _align_rows(problems, measures, cfg["alignment"]["min_similarity"])
+    comps["alignment"] = len({r[0] for r in pairs}) / len(problems) if problems and measures else nan
     labs = dict((i, lab) for i, _, lab in sec)
     counts["problem"] = len(problems)  # after re-tagging (split_section); the tags' own counts differ
     counts["measure"] = sum(labs[i] != "commitment" for i, _ in measures)
@@ -572,7 +592,7 @@ def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> 
     comps["coverage"] = 0.5 * min(1.0, counts["problem"] / cc["full_problems"]) + 0.5 * min(
         1.0, (counts["measure"] + counts["commitment"]) / cc["full_measures"]
     )
-    recycled, ft, prev_id = None, empty_ft, None
+    recycled, ft, prev_id = None, [], None
     rc = cfg["recycling"]
     if context is not None:
         texts = [t for _, t, _ in sec]
@@ -593,7 +613,7 @@ def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> 
         if max(best_e, sp, best_s) >= rc["report_threshold"]:
             recycled = src if max(best_e, sp) >= rc["report_threshold"] else id_s
         if prev_id:
-            ft = follow_through(inp, context.docs[prev_id].inp)
+            ft = _follow_rows(inp, context.docs[prev_id].inp)
             n_prev = sum(lab in MEASURE_LABELS for _, _, lab in context.docs[prev_id].inp.section())
             comps["follow_through"] = 1 - len(ft) / n_prev if n_prev else nan
     else:

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from nlp_reports.nlp.tokenizer import Tokenizer
+from nlp_reports.nlp.tokenizer import Tokenizer, default_tokenizer
 from nlp_reports.tagging.rules import LABELS, Unit, unit_kind
 
 _BITS = 21
@@ -282,8 +282,9 @@ def to_units(df: pd.DataFrame) -> list[Unit]:
 
 @lru_cache(maxsize=4)
 def tokenizer_for(backend: str) -> Tokenizer:
-    # one loaded dictionary per process and backend: building it costs ~60 ms
-    return Tokenizer(backend=backend).load()
+    # one loaded dictionary per process and backend (building it costs ~0.2 s); rjieba's is the
+    # process's shared tokenizer, which the corpus measures use too
+    return (default_tokenizer() if backend == "rjieba" else Tokenizer(backend=backend)).load()
 
 
 # ----------------------------------------------------------------------------- feature matrix
