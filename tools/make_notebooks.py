@@ -134,7 +134,7 @@ for r in c.reasons:
 pd.Series(c.components, name="component").to_frame()
 """),
         code("""
-c.pairs  # each problem with its most similar measure (Jaccard over content tokens)
+c.pairs  # each problem with its most similar measure (overlap of content-word bigrams)
 """),
         md("""
 ### Table findings
