@@ -19,6 +19,7 @@ from nlp_reports.scoring.critique import (
     load_config,
     measure_anchor,
     measure_clause_score,
+    passage_event,
     problem_anchor,
     problem_clause_score,
     recycling_gate,
@@ -210,3 +211,22 @@ def test_overlap_table_equals_pairwise_reference():
         got = ctx.overlaps.get(inp.doc_id, (0.0, None, 0.0, None))
         assert got[1] == ref[1] and got[3] == ref[3]
         assert abs(got[0] - ref[0]) < 1e-12 and abs(got[2] - ref[2]) < 1e-12
+
+
+def test_work_report_levels_figures_events_formulas():
+    """Work-report passages (rating protocol): figures or a missed own target = 4, adverse events
+    named in substance = 3, formulaic areas = 2 (invented sentences)."""
+    assert passage_event("去年粮食减产较多，部分企业亏损加重。")
+    assert passage_event("一些地方接连发生重大安全事故，教训深刻。")
+    assert not passage_event("重大安全事故时有发生。")            # stock frequency wording
+    assert not passage_event("防范重大安全事故的基础仍不牢固。")    # a risk to prevent, not an event
+    assert not passage_event("科技创新能力还不强，民生领域还有短板。")
+    wr = "government_work_report"
+    opener = ("我们也清醒看到，发展中还存在不少困难和问题。", "boilerplate")
+    pledge = ("我们一定直面问题，尽心竭力做好工作。", "commitment")
+    formulaic = mk("w2", [opener, ("科技创新能力还不强，民生领域还有短板。", "problem"), pledge], doc_type=wr)
+    named = mk("w3", [opener, ("粮食减产较多，违法占用耕地现象比较突出。", "problem"), pledge], doc_type=wr)
+    figures = mk("w4", [opener, ("物价涨幅高达百分之二十，超过年初确定的目标。", "problem"), pledge], doc_type=wr)
+    s2, s3, s4 = (score_critique(x).score for x in (formulaic, named, figures))
+    assert (s2, s3, s4) == (25.0, 50.0, 75.0)
+    assert any("adverse events" in r for r in score_critique(named).reasons)

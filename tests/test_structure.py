@@ -144,6 +144,17 @@ def test_1979_passage_opening_with_main_problems_is_found(corpus_reports):
     assert sum(s.in_self_critique for s in r.sentences) >= 5
 
 
+def test_work_passage_follows_its_enumeration_and_takes_a_missed_target_admission(corpus_reports):
+    # 1035 lists its problems as 一是 … 二是 … in separate paragraphs: the passage runs to the last item
+    r = corpus_reports["1035"]
+    body = r.text[r.self_critique.start:r.self_critique.end]
+    assert "一是" in body and "二是" in body and "没有实现" in body
+    # 1079 admits missed plan indicators in the sentence just before 我们清醒认识到
+    r = corpus_reports["1079"]
+    body = r.text[r.self_critique.start:r.self_critique.end]
+    assert "未能如期完成" in body.split("清醒认识到")[0]
+
+
 def test_work_report_plan_parts_after_a_five_year_review(corpus_reports):
     # 2026 provincial reports: 一、2025年工作回顾 / 二、“十五五”时期主要目标任务 / 三、2026年主要工作
     r = corpus_reports["1072"]

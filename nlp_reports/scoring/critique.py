@@ -313,6 +313,16 @@ def passage_anchor(text: str) -> bool:
     return bool(_patterns("passage_anchors").search(text))
 
 
+def passage_event(text: str) -> bool:
+    """A work-report problem clause that names an adverse event or indicator in substance, without
+    the genre's stock frequency or prevention wording (the rubric's "named events", level 3).
+
+    粮食减产较多 -> True; 重大安全事故接连出现 -> True; 重大安全事故时有发生 -> False;
+    科技创新能力还不强 -> False.
+    """
+    return bool(_patterns("passage_events").search(text)) and not _patterns("event_hedges").search(text)
+
+
 def problem_clause_score(clause: str, tiers: bool = True) -> float:
     """Rubric ladder for one problem clause: checkable 1, identifiable 0.5, generic 0.
 
@@ -481,6 +491,9 @@ def _reasons(inp, comps, counts, recycled, prev_id, ft, cfg) -> list[str]:
     ps = comps["problem_specificity"]
     if not math.isnan(ps):
         txt = f"{n_p} problems, none with a concrete anchor" if ps == 0 else f"problem specificity {ps:.2f} over {n_p} problems"
+        if ps == 0 and counts.get("named"):
+            txt = (f"{n_p} problems without a figure or a missed target; {counts['named']} name adverse events "
+                   "in substance (level 3)")
         cand.append((w["problem_specificity"] * (1 - ps), txt))
     else:
         cand.append((w["problem_specificity"], "no problem sentence in the section"))
@@ -507,7 +520,8 @@ def _reasons(inp, comps, counts, recycled, prev_id, ft, cfg) -> list[str]:
     return [t for s, t in cand[:3] if s > 0.02]
 
 
-def rubric_level(comps: dict[str, float], has_content: bool, doc_type: str, cfg: dict, n_anchored: int = 0) -> float:
+def rubric_level(comps: dict[str, float], has_content: bool, doc_type: str, cfg: dict, n_anchored: int = 0,
+                 n_named: int = 0) -> float:
     """Rubric level 1-5 before the recycling gate.
 
     1 = nothing to score (no problem or measure clause). Otherwise 2 + 3 * quality with
@@ -517,13 +531,15 @@ def rubric_level(comps: dict[str, float], has_content: bool, doc_type: str, cfg:
     Work reports (passage_only) are scored on their problem account alone, as the rubric's
     work-report reading does: a passage with figures or a missed own target is a 4 (its remedies
     lie elsewhere in the report and are not credited), one without is a 2; ``n_anchored`` is the
-    number of such clauses and ``anchored_full`` of them reach the cap.
+    number of such clauses and ``anchored_full`` of them reach the cap. A passage without them
+    that names adverse events in substance (``n_named`` clauses, :func:`passage_event`) is a 3.
     """
     if not has_content:
         return 1.0
     w, lad, po = cfg["weights"], cfg["ladder"], cfg["passage_only"]
     if doc_type in po["doc_types"]:
-        return lad["floor"] + (po["level_cap"] - lad["floor"]) * min(1.0, n_anchored / po["anchored_full"])
+        level = lad["floor"] + (po["level_cap"] - lad["floor"]) * min(1.0, n_anchored / po["anchored_full"])
+        return max(level, po["named_level"]) if n_named >= po["named_full"] else level
 
     def val(k: str) -> float:
         v = comps[k]
@@ -552,9 +568,10 @@ def recycling_gate(comps: dict[str, float], cfg: dict) -> float:
     return 1 - rc["penalty"] * ramp
 
 
-def _combine(inp: CritiqueInput, comps: dict[str, float], has_content: bool, cfg: dict, n_anchored: int = 0) -> float:
+def _combine(inp: CritiqueInput, comps: dict[str, float], has_content: bool, cfg: dict, n_anchored: int = 0,
+             n_named: int = 0) -> float:
     """critique_score = 25 * (gated level - 1): level 1 -> 0, 2 -> 25, 3 -> 50, 4 -> 75, 5 -> 100."""
-    level = rubric_level(comps, has_content, inp.doc_type, cfg, n_anchored)
+    level = rubric_level(comps, has_content, inp.doc_type, cfg, n_anchored, n_named)
     gated = 1 + (level - 1) * recycling_gate(comps, cfg)
     return round(25 * (gated - 1), 2)
 
@@ -578,6 +595,7 @@ def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> 
     comps: dict[str, float] = dict.fromkeys(COMPONENTS, nan)
     comps["problem_specificity"] = _ladder([t for _, t in problems], lambda c: problem_clause_score(c, tiers))
     n_anchored = sum(problem_clause_score(c, tiers) == 1.0 for _, t in problems for c in clauses(t))
+    n_named = sum(passage_event(c) for _, t in problems for c in clauses(t)) if passage else 0
     comps["measure_specificity"] = _ladder(
         _measure_items(measures, cfg["ladder"]["max_heading_chars"]), measure_clause_score
     )
@@ -619,8 +637,8 @@ def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> 
     else:
         comps["recycling"] = 0.0
     comps["originality"] = 1 - _nanmean([comps["boilerplate_tagged"], comps["boilerplate_lsl"]])
-    score = _combine(inp, comps, bool(problems or measures), cfg, n_anchored)
-    reasons = _reasons(inp, comps, counts, recycled, prev_id, ft, cfg)
+    score = _combine(inp, comps, bool(problems or measures), cfg, n_anchored, n_named)
+    reasons = _reasons(inp, comps, {**counts, "named": n_named}, recycled, prev_id, ft, cfg)
     return CritiqueResult(
         score, comps, pairs, reasons, counts["problem"], counts["measure"], counts["commitment"],
         counts["boilerplate"], recycled, ft, True, "", cfg["version"],

@@ -58,6 +58,14 @@ CRITIQUE_CONTINUE = re.compile(
     r"(不足|问题|短板|差距|不够|不强|不高|困难|薄弱|形式主义|官僚主义|不到位|不平衡|不充分|压力|风险|隐患|挑战|弱项)"
 )
 CRITIQUE_CLOSER = re.compile(r"^(我们(?:一定|要|将|必须)|对此|对这些|对于这些|各级政府)")
+# an admission that the body's own targets were missed, just before the opener, opens the passage
+MISSED_TARGET = re.compile(
+    r"(?:未|没有|没能|未能)(?:如期|按期|全面)?(?:完成|达到|实现)[^，。；]{0,20}(?:目标|指标|计划|任务)|"
+    r"(?:目标|指标|计划|任务)[^，。；]{0,12}(?:未|没有|没能|未能)(?:如期|按期|全面)?(?:完成|达到|实现)"
+)
+# the next item of an enumeration that the passage opened: 一是 … / 二是 … ; 第一，… / 第二，…
+ORDINALS = "一二三四五六七八九十"
+ENUM_ITEM = re.compile(r"^\s*(?:([一二三四五六七八九十])是|第([一二三四五六七八九十])[，、,])")
 
 # work-report part names
 # "2026年主要工作" is a plan: 主要工作 after a year is not a review cue

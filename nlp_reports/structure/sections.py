@@ -19,8 +19,11 @@ from nlp_reports.structure.patterns import (
     CRITIQUE_CONTINUE,
     CRITIQUE_OPENERS,
     DISCLOSURE_HEADINGS,
+    ENUM_ITEM,
     INLINE_CANONICAL,
     MARKER_RE,
+    MISSED_TARGET,
+    ORDINALS,
     TERMINATORS,
     WORK_PLAN,
     WORK_REVIEW,
@@ -172,6 +175,34 @@ def _paragraphs(text: str, start: int, limit: int) -> list[tuple[int, int]]:
     return out
 
 
+_ENUM_ANYWHERE = re.compile(r"(?:^|[。；：:！？\s])\s*([一二三四五六七八九十])是")
+
+
+def _last_ordinal(s: str) -> int:
+    """Index of the last 一是/二是 … item opened in ``s`` (一 -> 0), -1 when none."""
+    found = _ENUM_ANYWHERE.findall(s)
+    return ORDINALS.index(found[-1]) if found else -1
+
+
+def _admission_before(text: str, start: int, secs: list[Section]) -> int:
+    """Move ``start`` back over the sentence just before it when that sentence admits a missed own
+    target (…指标未能如期完成。我们清醒认识到…): the admission is the passage's first problem."""
+    i = start
+    while i > 0 and text[i - 1] in " \t\u3000\n":
+        i -= 1
+    if i == 0 or text[i - 1] not in "。！？":
+        return start
+    prev = max(text.rfind(ch, 0, i - 1) for ch in "。！？\n") + 1
+    if any(prev <= s.start < start for s in secs):
+        return start
+    sentence = text[prev:i]
+    if not MISSED_TARGET.search(sentence):
+        return start
+    while prev < i and text[prev] in " \t\u3000\n":
+        prev += 1
+    return prev
+
+
 def _work_critique(text: str, secs: list[Section]) -> tuple[int | None, str, list[Section]]:
     skip = int(len(text) * 0.03)
     m = None
@@ -186,12 +217,21 @@ def _work_critique(text: str, secs: list[Section]) -> tuple[int | None, str, lis
     start = sent + 1 if sent >= line_start else line_start
     while start < m.start() and text[start] in " \t\u3000\n":
         start += 1
+    start = _admission_before(text, start, secs)
     heads_after = [s.start for s in secs if s.start > m.start()]
     limit = min(heads_after) if heads_after else len(text)
     paras = _paragraphs(text, line_start, limit)
     end = paras[0][1] if paras else limit
-    for a, b in paras[1:4]:
+    last = _last_ordinal(text[start:end])
+    for k, (a, b) in enumerate(paras[1:12], 1):
         para = text[a:b].strip()
+        item = ENUM_ITEM.match(para)
+        if item and ORDINALS.index(item.group(1) or item.group(2)) == last + 1:
+            # the next item of the passage's own enumeration (一是 … 二是 …), however long
+            end, last = b, max(last + 1, _last_ordinal(para))
+            continue
+        if k > 3:
+            break
         if CRITIQUE_CLOSER.match(para) and len(para) < 300:
             end = b  # "我们一定直面问题…" closes the passage
             break
