@@ -192,7 +192,7 @@ def train_and_write(corpus: Path, out_dir: Path, ann_dir: Path = ANNOTATION_DIR,
     rs = load_rules()
     card = {
         "name": "nlp_reports sentence tagger",
-        "version": "1.1.0",
+        "version": "1.2.0",
         "file": path.name,
         "sha256": sha,
         "labels": list(LABELS),
