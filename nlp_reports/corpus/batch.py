@@ -22,7 +22,7 @@ import math
 import os
 import tempfile
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
@@ -477,11 +477,9 @@ def _load_input(rec: dict) -> Any:
     return CritiqueInput(**d)
 
 
-def _inputs(path: Path, keys: Iterable[tuple[str, str | None]] | None = None) -> Iterator[Any]:
-    want = set(keys) if keys is not None else None
+def _inputs(path: Path) -> Iterator[Any]:
+    """Every critique input of a part file (the reference corpus)."""
     for _, rec in iter_jsonl(path):
-        if want is not None and (rec["doc_id"], rec.get("sha256")) not in want:
-            continue
         inp = _load_input(rec)
         if inp is not None:
             yield inp
@@ -500,7 +498,8 @@ def _latest(path: Path, keys: set[tuple[str, str | None]]) -> dict[tuple[str, st
     return out
 
 
-def _write_sentence_tables(parts_dir: str, keys: list[tuple[str, str | None]], targets: list[str]) -> None:
+def _write_sentence_tables(parts_dir: str | Path, keys: list[tuple[str, str | None]], targets: list) -> None:
+    """Each target sentence table from the part files (here, or in the side process)."""
     from nlp_reports.corpus import export
 
     for t in targets:
@@ -779,8 +778,7 @@ def score_items(
                 except BrokenProcessPool:  # the side process died: write the same files here
                     pass
             if not written:
-                for sent in sent_targets:
-                    export.write_sentences(sentence_lines(parts, keys), sent)
+                _write_sentence_tables(parts.dir, keys, sent_targets)
             manifest = run_manifest(params or {}, {d: s for d, s in keys}, started, model_path)
             export.atomic_write_text(
                 export.sibling(out, "_manifest", ".json"), json.dumps(manifest, ensure_ascii=False, indent=2)
