@@ -64,10 +64,32 @@ def weighted_kappa(a: np.ndarray, b: np.ndarray, k: int = 5) -> float:
     return float(1 - (w * o).sum() / (w * e).sum())
 
 
+def spearman_ci(x, y, n_boot: int = 2000, seed: int = 20261129) -> tuple[float, float, float]:
+    """Spearman of x with y and its 95% percentile bootstrap interval (reports resampled).
+
+    With 36-90 rated reports the interval is wide (about +-0.15), so two rating sets whose
+    figures differ by 0.03 do not disagree."""
+    x, y = pd.Series(np.asarray(x, dtype=float)), pd.Series(np.asarray(y, dtype=float))
+    rho = float(x.corr(y, method="spearman"))
+    rng = np.random.default_rng(seed)
+    boots = []
+    for _ in range(n_boot):
+        i = rng.integers(0, len(x), len(x))
+        xs, ys = x.iloc[i].reset_index(drop=True), y.iloc[i].reset_index(drop=True)
+        if xs.nunique() > 1 and ys.nunique() > 1:
+            boots.append(xs.corr(ys, method="spearman"))
+    lo, hi = np.percentile(boots, [2.5, 97.5])
+    return rho, float(lo), float(hi)
+
+
+def fmt_ci(val: pd.DataFrame) -> str:
+    rho, lo, hi = spearman_ci(val["critique_score"], val["rating"])
+    return f"{rho:.3f} (95% bootstrap interval {lo:.3f}-{hi:.3f})"
+
+
 def held_out_report(val: pd.DataFrame, title: str) -> None:
     """Spearman of the score with a held-out rating set, overall and per doc_type, with components."""
-    rho = val["critique_score"].astype(float).corr(val["rating"].astype(float), method="spearman")
-    print(f"HELD-OUT ({title}, n={len(val)}): Spearman critique_score {rho:.3f}")
+    print(f"HELD-OUT ({title}, n={len(val)}): Spearman critique_score {fmt_ci(val)}")
     with pd.option_context("display.width", 160):
         by = {"all": spearman_table(val)}
         for dt, g in val.groupby("doc_type"):
@@ -124,6 +146,19 @@ def rater_c_report(path: Path, path_b: Path, ratings_a: pd.DataFrame, scores: pd
                   f"{weighted_kappa(rb, rc):.3f}, exact agreement {(rb == rc).mean():.0%}")
 
 
+def pooled_report(path_b: Path, path_c: Path, scores: pd.DataFrame, man: pd.DataFrame) -> None:
+    """Both held-out sets as one: rater_b's validation reports and rater_c's, each report once
+    (where both rated a report, rater_b's rating is kept; on their 16 shared reports they agree)."""
+    if not (path_b.exists() and path_c.exists()):
+        return
+    b = pd.read_csv(path_b, dtype=str)
+    c = pd.read_csv(path_c, dtype=str)
+    pool = pd.concat([b[b["set"] == "validation"], c]).drop_duplicates("doc_id")[["doc_id", "rating"]]
+    pool["rating"] = pool["rating"].astype(int)
+    val = pool.merge(scores, on="doc_id").merge(man, on="doc_id")
+    held_out_report(val, "pooled rater_b validation + rater_c, distinct reports")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS)
@@ -167,8 +202,10 @@ def main() -> None:
     found = m[m["section_found"].astype(bool)]
     rho = found["critique_score"].astype(float).corr(found["rating"].astype(float), method="spearman")
     print(f"development set, reports whose section was found ({len(found)} of {len(m)}): Spearman {rho:.3f}")
+    print(f"DEVELOPMENT (rater_a, n={len(m)}): Spearman critique_score {fmt_ci(m)}")
     rater_b_report(a.ratings_b, ratings, scores, man)
     rater_c_report(a.ratings_c, a.ratings_b, ratings, scores, man)
+    pooled_report(a.ratings_b, a.ratings_c, scores, man)
     if a.out:
         scores.to_csv(a.out, index=False)
 
