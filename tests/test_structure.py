@@ -155,6 +155,16 @@ def test_work_passage_follows_its_enumeration_and_takes_a_missed_target_admissio
     assert "未能如期完成" in body.split("清醒认识到")[0]
 
 
+def test_work_passage_items_with_markers_on_their_own_lines(corpus_reports):
+    # 1024 (1995) sets 二是 / 三是 / 四是 on lines of their own; the passage takes every item, then the
+    # paragraph of further problems up to "上述这些问题……加以解决", and not the thanks after it
+    r = corpus_reports["1024"]
+    body = r.text[r.self_critique.start:r.self_critique.end]
+    assert all(m in body for m in ("一是", "二是", "三是", "四是"))
+    assert "国有企业" in body and body.rstrip().endswith("加以解决。")
+    assert "感谢" not in body
+
+
 def test_work_report_plan_parts_after_a_five_year_review(corpus_reports):
     # 2026 provincial reports: 一、2025年工作回顾 / 二、“十五五”时期主要目标任务 / 三、2026年主要工作
     r = corpus_reports["1072"]

@@ -58,6 +58,9 @@ CRITIQUE_CONTINUE = re.compile(
     r"(不足|问题|短板|差距|不够|不强|不高|困难|薄弱|形式主义|官僚主义|不到位|不平衡|不充分|压力|风险|隐患|挑战|弱项)"
 )
 CRITIQUE_CLOSER = re.compile(r"^(我们(?:一定|要|将|必须)|对此|对这些|对于这些|各级政府)")
+# a sentence inside a paragraph that closes the problems it follows (上述这些问题……切实加以解决。): what the
+# paragraph says after it (thanks, the year's outlook) is no longer the passage
+CLOSER_INSIDE = re.compile(r"(?<=[。！？；])(?:上述|以上|这些|对这些|对上述)[^。！？]{0,30}问题[^。！？]*[。！？]")
 # an admission that the body's own targets were missed, just before the opener, opens the passage
 MISSED_TARGET = re.compile(
     r"(?:未|没有|没能|未能)(?:如期|按期|全面)?(?:完成|达到|实现)[^，。；]{0,20}(?:目标|指标|计划|任务)|"

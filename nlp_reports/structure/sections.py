@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 
 from nlp_reports.structure.patterns import (
     ANY_MARKER,
+    CLOSER_INSIDE,
     CRITIQUE_CLOSER,
     CRITIQUE_CONTINUE,
     CRITIQUE_OPENERS,
@@ -178,6 +179,24 @@ def _paragraphs(text: str, start: int, limit: int) -> list[tuple[int, int]]:
 _ENUM_ANYWHERE = re.compile(r"(?:^|[。；：:！？\s])\s*([一二三四五六七八九十])是")
 
 
+def _join_bare_markers(text: str, paras: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a paragraph that is only an item marker (a line 「二是」) with the paragraph it opens:
+    older reports set the marker on a line of its own, and the item is the two together."""
+    out: list[tuple[int, int]] = []
+    k = 0
+    while k < len(paras):
+        a, b = paras[k]
+        if k + 1 < len(paras) and _BARE_MARKER.fullmatch(text[a:b].strip()):
+            b = paras[k + 1][1]
+            k += 1
+        out.append((a, b))
+        k += 1
+    return out
+
+
+_BARE_MARKER = re.compile(r"(?:[一二三四五六七八九十]是|第[一二三四五六七八九十])[，、,：:]?")
+
+
 def _last_ordinal(s: str) -> int:
     """Index of the last 一是/二是 … item opened in ``s`` (一 -> 0), -1 when none."""
     found = _ENUM_ANYWHERE.findall(s)
@@ -220,22 +239,28 @@ def _work_critique(text: str, secs: list[Section]) -> tuple[int | None, str, lis
     start = _admission_before(text, start, secs)
     heads_after = [s.start for s in secs if s.start > m.start()]
     limit = min(heads_after) if heads_after else len(text)
-    paras = _paragraphs(text, line_start, limit)
+    paras = _join_bare_markers(text, _paragraphs(text, line_start, limit))
     end = paras[0][1] if paras else limit
     last = _last_ordinal(text[start:end])
-    for k, (a, b) in enumerate(paras[1:12], 1):
+    plain = 0  # paragraphs that are not items of the passage's enumeration
+    for a, b in paras[1:12]:
         para = text[a:b].strip()
         item = ENUM_ITEM.match(para)
         if item and ORDINALS.index(item.group(1) or item.group(2)) == last + 1:
             # the next item of the passage's own enumeration (一是 … 二是 …), however long
             end, last = b, max(last + 1, _last_ordinal(para))
             continue
-        if k > 3:
+        plain += 1
+        if plain > 3:
             break
         if CRITIQUE_CLOSER.match(para) and len(para) < 300:
             end = b  # "我们一定直面问题…" closes the passage
             break
         if len(CRITIQUE_CONTINUE.findall(para)) >= 2 and not WORK_PLAN.match(para):
+            close = CLOSER_INSIDE.search(text, a, b)
+            if close and close.end() < b and text[close.end():b].strip():
+                end = close.end()
+                break
             end = b
         else:
             break
