@@ -132,6 +132,8 @@ def broken_lines(text: str) -> list[Edit]:
 
     >>> broken_lines("我们第一届全国人民代表大会第一次会议，在听了刘少奇同志\\n关于宪法草案的报告\\n，完成了工作。")
     [Edit(start=27, end=28, replacement=''), Edit(start=37, end=38, replacement='')]
+    >>> broken_lines("认真实施《\\n计划生育工作纲要\\n》，把重点放在农村。")
+    [Edit(start=5, end=6, replacement=''), Edit(start=14, end=15, replacement='')]
     """
     edits: list[Edit] = []
     lines = text.split("\n")
@@ -149,13 +151,17 @@ def broken_lines(text: str) -> list[Edit]:
                 j += 1
         nxt = lines[j]
         n = nxt.lstrip(_SPACE)
+        # a title set on a line of its own between 《 and 》 (web conversions of work reports)
+        in_title = bool(s) and bool(n) and (s[-1] == "《" or n[0] == "》")
         join = (
             bool(s)
             and bool(n)
-            and s[-1] not in _CLOSERS
-            and not _is_heading_like(line, fresh)
-            and not HEADING_START.match(n)
-            and (_HAN_RE.match(n[0]) is not None or n[0] in "“（《0123456789，、。；：）”")
+            and (in_title or (
+                s[-1] not in _CLOSERS
+                and not _is_heading_like(line, fresh)
+                and not HEADING_START.match(n)
+                and (_HAN_RE.match(n[0]) is not None or n[0] in "“（《0123456789，、。；：）”")
+            ))
             and "\t" not in line
             and "\t" not in nxt
         )
