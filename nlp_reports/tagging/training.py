@@ -37,6 +37,7 @@ CANDIDATES = (
     {"classifier": "svm", "C": 2.0, "use_rules": False, "use_edges": True, "edge_weight": 0.5},
     {"classifier": "svm", "C": 2.0, "use_rules": False, "use_edges": True, "edge_weight": 0.3, "context_dropout": 0.5},
     {"classifier": "svm", "C": 2.0, "use_rules": False, "use_edges": True, "edge_weight": 0.5, "context_dropout": 0.5},
+    {"classifier": "svm", "C": 1.0, "use_rules": False, "use_edges": True, "edge_weight": 0.5, "context_dropout": 0.5},
 )
 
 
@@ -192,7 +193,7 @@ def train_and_write(corpus: Path, out_dir: Path, ann_dir: Path = ANNOTATION_DIR,
     rs = load_rules()
     card = {
         "name": "nlp_reports sentence tagger",
-        "version": "1.2.0",
+        "version": "1.3.0",
         "file": path.name,
         "sha256": sha,
         "labels": list(LABELS),
