@@ -140,7 +140,8 @@ def test_1979_passage_opening_with_main_problems_is_found(corpus_reports):
     sec = r.self_critique
     assert sec is not None and sec.canonical == "问题与不足"
     body = r.text[sec.start:sec.end]
-    assert body.startswith("目前") and "百分之" in body and "亏损" in body
+    # … and it opens two sentences earlier, at the 但是 turn that admits the damage was underestimated
+    assert body.startswith("但是") and "目前" in body and "百分之" in body and "亏损" in body
     assert sum(s.in_self_critique for s in r.sentences) >= 5
 
 
@@ -163,6 +164,23 @@ def test_work_passage_items_with_markers_on_their_own_lines(corpus_reports):
     assert all(m in body for m in ("一是", "二是", "三是", "四是"))
     assert "国有企业" in body and body.rstrip().endswith("加以解决。")
     assert "感谢" not in body
+
+
+def test_work_passage_extent_matches_the_audit(corpus_reports):
+    # an audit of all 67 train work-report passages (docs/methods.md) found these extents wrong
+    def body(doc):
+        r = corpus_reports[doc]
+        return r.text[r.self_critique.start:r.self_critique.end]
+
+    # openers worded 在充分肯定成绩的同时 / 既要看到成绩，更要看到: the problem list before 政府工作存在不足
+    assert body("1047").startswith("在充分肯定成绩的同时") and "融资难融资贵" in body("1047")
+    assert body("1043").startswith("我们既要看到成绩") and "产能过剩" in body("1043")
+    # a 但是 turn that already names problems opens the passage
+    assert body("1014").startswith("但是") and "积压滞销" in body("1014")
+    # 对以上问题… closes the list in a paragraph of its own
+    assert "对以上问题" in body("1033") and "工作总体部署" not in body("1033")
+    # four "——" headed items: the last one (the government's own shortcomings) and the pledge belong too
+    assert body("1036").count("——") == 4 and "办事效率低下" in body("1036") and "各位代表" not in body("1036")
 
 
 def test_work_report_plan_parts_after_a_five_year_review(corpus_reports):

@@ -48,7 +48,7 @@ INLINE_CANONICAL = re.compile(
 # opening of a work report's self-critique passage (政府工作报告)
 CRITIQUE_OPENERS = re.compile(
     r"(我们也清醒|我们清醒地?(?:看到|认识到)|也要清醒地?(?:看到|认识到)|应当清醒地?看到|同时也要看到|同时也清醒|"
-    r"在肯定成绩的同时|在看到成绩的同时|同时我们清醒|我们也(?:要)?看到|也清醒地?认识到|清醒认识到|"
+    r"在(?:充分)?肯定成绩的同时|在看到成绩的同时|既要看到成绩，?(?:更|也)要看到|同时我们清醒|我们也(?:要)?看到|也清醒地?认识到|清醒认识到|"
     r"还存在着?一些不容忽视的问题|仍然存在一些突出矛盾和问题|还面临一些困难和挑战|"
     r"问题也不容忽视|问题(?:仍然|依然)?不容忽视|(?:成绩|成就)固然可喜|我们(?:目前)?面临的(?:突出|主要)问题是|"
     r"政府工作(?:中|还)?(?:存在|有)[^。]{0,12}(?:不足|差距|问题)|"
@@ -57,10 +57,13 @@ CRITIQUE_OPENERS = re.compile(
 CRITIQUE_CONTINUE = re.compile(
     r"(不足|问题|短板|差距|不够|不强|不高|困难|薄弱|形式主义|官僚主义|不到位|不平衡|不充分|压力|风险|隐患|挑战|弱项)"
 )
-CRITIQUE_CLOSER = re.compile(r"^(我们(?:一定|要|将|必须)|对此|对这些|对于这些|各级政府)")
+CRITIQUE_CLOSER = re.compile(r"^(我们(?:一定|要|将|必须)|对此|对这些|对于这些|对(?:以上|上述)|各级政府)")
 # a sentence inside a paragraph that closes the problems it follows (上述这些问题……切实加以解决。): what the
 # paragraph says after it (thanks, the year's outlook) is no longer the passage
 CLOSER_INSIDE = re.compile(r"(?<=[。！？；])(?:上述|以上|这些|对这些|对上述)[^。！？]{0,30}问题[^。！？]*[。！？]")
+# a sentence just before the opener that already admits: 但是，…问题还有许多没有解决。 / …估计不足，…不够稳妥。
+ADMISSION_TURN = re.compile(r"^\s*但(?:是)?[，,]")
+ADMISSION = re.compile(r"不足|不够|缺点|失误|不稳妥|没有解决|未解决")
 # an admission that the body's own targets were missed, just before the opener, opens the passage
 MISSED_TARGET = re.compile(
     r"(?:未|没有|没能|未能)(?:如期|按期|全面)?(?:完成|达到|实现)[^，。；]{0,20}(?:目标|指标|计划|任务)|"

@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass, replace
 
 from nlp_reports.structure.patterns import (
+    ADMISSION,
+    ADMISSION_TURN,
     ANY_MARKER,
     CLOSER_INSIDE,
     CRITIQUE_CLOSER,
@@ -204,22 +206,32 @@ def _last_ordinal(s: str) -> int:
 
 
 def _admission_before(text: str, start: int, secs: list[Section]) -> int:
-    """Move ``start`` back over the sentence just before it when that sentence admits a missed own
-    target (…指标未能如期完成。我们清醒认识到…): the admission is the passage's first problem."""
-    i = start
-    while i > 0 and text[i - 1] in " \t\u3000\n":
-        i -= 1
-    if i == 0 or text[i - 1] not in "。！？":
-        return start
-    prev = max(text.rfind(ch, 0, i - 1) for ch in "。！？\n") + 1
-    if any(prev <= s.start < start for s in secs):
-        return start
-    sentence = text[prev:i]
-    if not MISSED_TARGET.search(sentence):
-        return start
-    while prev < i and text[prev] in " \t\u3000\n":
-        prev += 1
-    return prev
+    """Move ``start`` back over the sentences just before it that already admit: a missed own target
+    (…指标未能如期完成。我们清醒认识到…, also at the end of the previous paragraph), or, in the same
+    paragraph, an own shortcoming (…估计不足，…不够稳妥。) and the turn that opens the admission
+    (但是，…问题还有许多没有解决。), where it stops."""
+    admitted = False
+    for _ in range(3):
+        i = start
+        while i > 0 and text[i - 1] in " \t\u3000\n":
+            i -= 1
+        if i == 0 or text[i - 1] not in "。！？":
+            return start
+        same_para = "\n" not in text[i:start]
+        prev = max(text.rfind(ch, 0, i - 1) for ch in "。！？\n") + 1
+        if any(prev <= s.start < start for s in secs):
+            return start
+        sentence = text[prev:i].strip()
+        turn = same_para and bool(ADMISSION_TURN.match(sentence)) and bool(
+            admitted or CRITIQUE_CONTINUE.search(sentence) or ADMISSION.search(sentence))
+        if not (turn or MISSED_TARGET.search(sentence) or (same_para and ADMISSION.search(sentence))):
+            return start
+        while prev < i and text[prev] in " \t\u3000\n":
+            prev += 1
+        start, admitted = prev, True
+        if turn:
+            return start
+    return start
 
 
 def _work_critique(text: str, secs: list[Section]) -> tuple[int | None, str, list[Section]]:
@@ -242,6 +254,7 @@ def _work_critique(text: str, secs: list[Section]) -> tuple[int | None, str, lis
     paras = _join_bare_markers(text, _paragraphs(text, line_start, limit))
     end = paras[0][1] if paras else limit
     last = _last_ordinal(text[start:end])
+    dashed = any(text[a:b].lstrip().startswith("——") for a, b in paras[:1])
     plain = 0  # paragraphs that are not items of the passage's enumeration
     for a, b in paras[1:12]:
         para = text[a:b].strip()
@@ -249,6 +262,9 @@ def _work_critique(text: str, secs: list[Section]) -> tuple[int | None, str, lis
         if item and ORDINALS.index(item.group(1) or item.group(2)) == last + 1:
             # the next item of the passage's own enumeration (一是 … 二是 …), however long
             end, last = b, max(last + 1, _last_ordinal(para))
+            continue
+        if dashed and para.startswith("——"):
+            end = b  # the next item of a list of "——" headed paragraphs
             continue
         plain += 1
         if plain > 3:
@@ -262,6 +278,7 @@ def _work_critique(text: str, secs: list[Section]) -> tuple[int | None, str, lis
                 end = close.end()
                 break
             end = b
+            dashed = dashed or para.startswith("——")
         else:
             break
     parent = None
