@@ -1,4 +1,5 @@
-"""Check metadata and self-critique detection against the corpus manifest.
+"""Check metadata and self-critique detection against the corpus manifest, and the extent of the
+work-report passages against the audit in corpora/annotations/audit_work_passages.csv.
 
 python tools/check_structure.py [CORPUS_DIR]
 """
@@ -32,3 +33,17 @@ print(f"doc_type agrees: {n - len(type_bad)}/{n} = {(n - len(type_bad)) / n:.1%}
 print(f"self-critique found: {len(crit) - len(miss)}/{len(crit)} = {(len(crit) - len(miss)) / len(crit):.1%}; misses: {miss}")
 for d in miss:
     print(f"   {d}: {reports[d].self_critique_reason}")
+
+audit_path = Path(__file__).resolve().parents[1] / "corpora" / "annotations" / "audit_work_passages.csv"
+if audit_path.is_file():
+    audit = list(csv.DictReader(open(audit_path, encoding="utf-8")))
+    off = []
+    for a in audit:
+        rep, sec = reports[a["doc_id"]], reports[a["doc_id"]].self_critique
+        units = [s for s in rep.sentences if s.in_self_critique]
+        found = (units[0].orig_start, units[-1].orig_end) if sec is not None and units else None
+        truth = (int(a["start"]), int(a["end"])) if a["start"] else None
+        if found != truth:
+            off.append((a["doc_id"], found, truth))
+    print(f"work-report passage extent agrees with the audit: {len(audit) - len(off)}/{len(audit)}; "
+          f"differing (found vs audited original offsets): {off}")
