@@ -115,6 +115,9 @@ def test_compiled_tagger_equals_estimator_and_round_trips(tmp_path, params):
     assert sio.get_untrusted_types(file=path) == []
     state = sio.load(path, trusted=[])
     assert set(state) == set(read_state(path))
+    # the same model gives the same bytes (the model card's checksum is reproducible)
+    refit = SentenceTagger(**params).fit(X_TOY * 2, Y_TOY * 2)
+    assert save_model(refit, tmp_path / "again.skops") == save_model(est, path)
 
 
 def test_word_ngram_lookup_equals_string_reference():

@@ -198,7 +198,34 @@ def write_state(state: Mapping[str, Any], path: str | Path) -> None:
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_suffix(p.suffix + ".tmp")
     sio.dump(dict(state), tmp)
+    _fix_zip_times(tmp)
     tmp.replace(p)
+
+
+def _fix_zip_times(path: Path) -> None:
+    """Rewrite the skops zip so that the same model gives the same bytes, and the model card's
+    checksum is reproducible (``nlp-reports train`` twice -> one sha256): skops names the array
+    files after ``id()`` of the arrays and stamps the time; here they become arr0.npy, arr1.npy, …
+    in the order the schema names them, node ids are renumbered, and the date is fixed."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        entries = {info.filename: (info, z.read(info.filename)) for info in z.infolist()}
+    schema = entries["schema.json"][1].decode("utf-8")
+    order = list(dict.fromkeys(re.findall(r'"([^"/]+\.npy)"', schema)))
+    rename = {old: f"arr{k}.npy" for k, old in enumerate(order)}
+    schema = re.sub(r'"([^"/]+\.npy)"', lambda m: f'"{rename.get(m.group(1), m.group(1))}"', schema)
+    # node ids are id() values too; renumbered consistently, shared references stay shared
+    ids: dict[str, int] = {}
+    schema = re.sub(r'"__id__": (\d+)', lambda m: f'"__id__": {ids.setdefault(m.group(1), len(ids))}', schema)
+    entries["schema.json"] = (entries["schema.json"][0], schema.encode("utf-8"))
+    with zipfile.ZipFile(path, "w") as out:
+        for name in sorted(entries, key=lambda n: (n == "schema.json", rename.get(n, n))):
+            info, data = entries[name]
+            fixed = zipfile.ZipInfo(rename.get(name, name), date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type, fixed.external_attr = info.compress_type, info.external_attr
+            out.writestr(fixed, data)
 
 
 def linear_state(model) -> dict:
