@@ -594,8 +594,9 @@ def score_critique(inp: CritiqueInput, context: CorpusContext | None = None) -> 
     tiers = not passage or po["identifiable_tier"]
     comps: dict[str, float] = dict.fromkeys(COMPONENTS, nan)
     comps["problem_specificity"] = _ladder([t for _, t in problems], lambda c: problem_clause_score(c, tiers))
-    n_anchored = sum(problem_clause_score(c, tiers) == 1.0 for _, t in problems for c in clauses(t))
-    n_named = sum(passage_event(c) for _, t in problems for c in clauses(t)) if passage else 0
+    problem_clauses = [c for _, t in problems for c in clauses(t)]
+    n_anchored = sum(problem_clause_score(c, tiers) == 1.0 for c in problem_clauses)
+    n_named = sum(passage_event(c) for c in problem_clauses) if passage else 0
     comps["measure_specificity"] = _ladder(
         _measure_items(measures, cfg["ladder"]["max_heading_chars"]), measure_clause_score
     )

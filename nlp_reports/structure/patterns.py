@@ -72,6 +72,9 @@ MISSED_TARGET = re.compile(
 # the next item of an enumeration that the passage opened: 一是 … / 二是 … ; 第一，… / 第二，…
 ORDINALS = "一二三四五六七八九十"
 ENUM_ITEM = re.compile(r"^\s*(?:([一二三四五六七八九十])是|第([一二三四五六七八九十])[，、,])")
+# an item opened anywhere in a paragraph (…。二是…), and a marker alone on its line (「二是」)
+ENUM_ANYWHERE = re.compile(r"(?:^|[。；：:！？\s])\s*([一二三四五六七八九十])是")
+BARE_ENUM_MARKER = re.compile(r"(?:[一二三四五六七八九十]是|第[一二三四五六七八九十])[，、,：:]?")
 
 # work-report part names
 # "2026年主要工作" is a plan: 主要工作 after a year is not a review cue

@@ -17,11 +17,13 @@ from nlp_reports.structure.patterns import (
     ADMISSION,
     ADMISSION_TURN,
     ANY_MARKER,
+    BARE_ENUM_MARKER,
     CLOSER_INSIDE,
     CRITIQUE_CLOSER,
     CRITIQUE_CONTINUE,
     CRITIQUE_OPENERS,
     DISCLOSURE_HEADINGS,
+    ENUM_ANYWHERE,
     ENUM_ITEM,
     INLINE_CANONICAL,
     MARKER_RE,
@@ -178,9 +180,6 @@ def _paragraphs(text: str, start: int, limit: int) -> list[tuple[int, int]]:
     return out
 
 
-_ENUM_ANYWHERE = re.compile(r"(?:^|[。；：:！？\s])\s*([一二三四五六七八九十])是")
-
-
 def _join_bare_markers(text: str, paras: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Join a paragraph that is only an item marker (a line 「二是」) with the paragraph it opens:
     older reports set the marker on a line of its own, and the item is the two together."""
@@ -188,7 +187,7 @@ def _join_bare_markers(text: str, paras: list[tuple[int, int]]) -> list[tuple[in
     k = 0
     while k < len(paras):
         a, b = paras[k]
-        if k + 1 < len(paras) and _BARE_MARKER.fullmatch(text[a:b].strip()):
+        if k + 1 < len(paras) and BARE_ENUM_MARKER.fullmatch(text[a:b].strip()):
             b = paras[k + 1][1]
             k += 1
         out.append((a, b))
@@ -196,12 +195,9 @@ def _join_bare_markers(text: str, paras: list[tuple[int, int]]) -> list[tuple[in
     return out
 
 
-_BARE_MARKER = re.compile(r"(?:[一二三四五六七八九十]是|第[一二三四五六七八九十])[，、,：:]?")
-
-
 def _last_ordinal(s: str) -> int:
     """Index of the last 一是/二是 … item opened in ``s`` (一 -> 0), -1 when none."""
-    found = _ENUM_ANYWHERE.findall(s)
+    found = ENUM_ANYWHERE.findall(s)
     return ORDINALS.index(found[-1]) if found else -1
 
 
@@ -254,7 +250,7 @@ def _work_critique(text: str, secs: list[Section]) -> tuple[int | None, str, lis
     paras = _join_bare_markers(text, _paragraphs(text, line_start, limit))
     end = paras[0][1] if paras else limit
     last = _last_ordinal(text[start:end])
-    dashed = any(text[a:b].lstrip().startswith("——") for a, b in paras[:1])
+    dashed = bool(paras) and text[paras[0][0]:paras[0][1]].lstrip().startswith("——")
     plain = 0  # paragraphs that are not items of the passage's enumeration
     for a, b in paras[1:12]:
         para = text[a:b].strip()

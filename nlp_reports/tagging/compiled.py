@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -198,18 +199,15 @@ def write_state(state: Mapping[str, Any], path: str | Path) -> None:
     p.parent.mkdir(parents=True, exist_ok=True)
     tmp = p.with_suffix(p.suffix + ".tmp")
     sio.dump(dict(state), tmp)
-    _fix_zip_times(tmp)
+    _make_reproducible(tmp)
     tmp.replace(p)
 
 
-def _fix_zip_times(path: Path) -> None:
+def _make_reproducible(path: Path) -> None:
     """Rewrite the skops zip so that the same model gives the same bytes, and the model card's
     checksum is reproducible (``nlp-reports train`` twice -> one sha256): skops names the array
     files after ``id()`` of the arrays and stamps the time; here they become arr0.npy, arr1.npy, …
     in the order the schema names them, node ids are renumbered, and the date is fixed."""
-    import re
-    import zipfile
-
     with zipfile.ZipFile(path) as z:
         entries = {info.filename: (info, z.read(info.filename)) for info in z.infolist()}
     schema = entries["schema.json"][1].decode("utf-8")
